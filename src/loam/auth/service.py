@@ -1,0 +1,152 @@
+"""Login with throttling, server-side sessions, personal access tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from loam.auth.models import ApiToken, LoginAttempt, UserSession
+from loam.auth.passwords import hash_password, needs_rehash, verify_password
+from loam.config import settings
+from loam.db import utcnow
+from loam.errors import NotAuthenticated, NotFound, TooManyRequests
+from loam.kit.i18n import gettext as _
+from loam.org import repository as org_repo
+from loam.org.models import User
+
+TOKEN_PREFIX = "loam_"  # noqa: S105 - a public prefix that marks Loam tokens
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def authenticate(session: Session, login: str, password: str, ip: str | None = None) -> User:
+    """Check a login; the same message for an unknown user and a wrong password; throttled per login.
+
+    After ``login_max_failures`` failures within ``login_lockout_minutes`` every attempt for that
+    login is refused (429) until the window passes, whether or not the user exists.
+    """
+    key = login.strip().lower()[:254]
+    since = utcnow() - timedelta(minutes=settings.login_lockout_minutes)
+    failures = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.username == key, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+        )
+        or 0
+    )
+    if failures >= settings.login_max_failures:
+        raise TooManyRequests(_("Too many failed attempts. Try again in a few minutes."))
+    user = org_repo.user_by_login(session, key) if key else None
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        session.add(LoginAttempt(username=key, ip=ip, success=False))
+        raise NotAuthenticated(_("Invalid username or password."))
+    session.add(LoginAttempt(username=key, ip=ip, success=True))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def start_session(session: Session, user: User, ip: str | None = None, user_agent: str | None = None) -> str:
+    """Create a server-side session and return the raw cookie value (only its hash is stored)."""
+    raw = new_token()
+    session.add(
+        UserSession(
+            token_hash=token_hash(raw),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            expires_at=utcnow() + timedelta(days=settings.session_days),
+            ip=ip,
+            user_agent=(user_agent or "")[:300],
+        )
+    )
+    session.flush()
+    return raw
+
+
+def resolve_session(session: Session, raw: str | None) -> tuple[UserSession, User] | None:
+    """The live session and its active user for a cookie value, or None (expired, revoked, deactivated)."""
+    if not raw or len(raw) > 200:
+        return None
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(raw)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return row, user
+
+
+def end_session(session: Session, raw: str | None) -> None:
+    if raw:
+        session.execute(
+            update(UserSession).where(UserSession.token_hash == token_hash(raw)).values(revoked_at=utcnow())
+        )
+
+
+def revoke_user_sessions(session: Session, user_id: int) -> None:
+    """End every session and token of a user (deactivation, password reset)."""
+    now = utcnow()
+    session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.execute(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    )
+
+
+def create_api_token(
+    session: Session, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal access token; the raw value is returned once and never stored."""
+    raw = new_token()
+    token = ApiToken(
+        user_id=user.id, name=name[:100], prefix=raw[:12], token_hash=token_hash(raw), expires_at=expires_at
+    )
+    session.add(token)
+    session.flush()
+    return token, raw
+
+
+def resolve_api_token(session: Session, raw: str | None) -> User | None:
+    if not raw or len(raw) > 200:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return user
+
+
+def list_api_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    stmt = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    return list(session.scalars(stmt.order_by(ApiToken.id.desc())))
+
+
+def revoke_api_token(session: Session, user_id: int, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id or token.revoked_at is not None:
+        raise NotFound(_("Token not found."))
+    token.revoked_at = utcnow()

@@ -1,0 +1,307 @@
+"""Customers: the only writer of customer records (rules, permission checks, audit)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Session
+
+from loam.authz import service as authz_service
+from loam.authz.models import RecordMember
+from loam.authz.permissions import Module, Permission
+from loam.authz.scope import Scope
+from loam.customers import repository as repo
+from loam.customers.models import Customer
+from loam.customers.schemas import (
+    CustomerCreate,
+    CustomerFilters,
+    CustomerUpdate,
+    MemberWrite,
+    TransferRequest,
+)
+from loam.db import utcnow
+from loam.errors import Conflict, Forbidden, Invalid, NotFound
+from loam.kit import audit, customfields, normalize
+from loam.kit.i18n import gettext as _
+from loam.org import service as org_service
+
+ENTITY = repo.ENTITY
+
+
+def get(session: Session, scope: Scope, customer_id: int) -> Customer:
+    """A customer the caller may see, or 404 (never 403 for what is out of scope)."""
+    customer = repo.get(session, scope, customer_id)
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    return customer
+
+
+def list_page(
+    session: Session,
+    scope: Scope,
+    filters: CustomerFilters,
+    page: int = 1,
+    size: int = 25,
+    sort: str | None = None,
+) -> tuple[list[Customer], int]:
+    """One page of the customers visible to the caller, filtered and sorted by whitelisted keys."""
+    return repo.page(session, scope, filters, page, size, sort)
+
+
+def can_write(session: Session, scope: Scope, customer: Customer) -> bool:
+    """Owner within the caller's data scope, or a current read-write team member; pool customers are read-only."""
+    if not scope.can(Permission.customers_update) or customer.owner_id is None:
+        return False
+    if scope.sees_owner(Module.customers, customer.owner_id):
+        return True
+    return authz_service.member_access(session, scope, ENTITY, customer.id) == "write"
+
+
+def get_for_write(session: Session, scope: Scope, customer_id: int, permission: Permission) -> Customer:
+    """Fetch in scope (404), then check the action permission and write access (403) — before any write."""
+    customer = get(session, scope, customer_id)
+    authz_service.require(scope, permission)
+    if not can_write(session, scope, customer):
+        raise Forbidden(_("You can view this customer but not change it."))
+    return customer
+
+
+def _owns(scope: Scope, customer: Customer) -> None:
+    """Owner-level actions (transfer, delete, lock, team) need the owner in the caller's data scope."""
+    if customer.owner_id is None or not scope.sees_owner(Module.customers, customer.owner_id):
+        raise Forbidden(_("Only the owner or their managers can do this."))
+
+
+def create(session: Session, scope: Scope, data: CustomerCreate) -> Customer:
+    """Create a customer owned by the caller; custom fields are validated; an audit row is written."""
+    authz_service.require(scope, Permission.customers_create)
+    values = data.model_dump(exclude={"custom"})
+    custom = customfields.validate(session, Customer, ENTITY, data.custom)
+    now = utcnow()
+    customer = Customer(
+        **values,
+        custom=custom,
+        name_norm=normalize.company(data.name),
+        phone_norm=normalize.phone(data.phone),
+        owner_id=scope.user_id,
+        department_id=scope.department_id,
+        owner_since=now if scope.user_id else None,
+        created_by=scope.user_id,
+    )
+    session.add(customer)
+    session.flush()
+    audit.record(session, scope, ENTITY, customer.id, "create", {"name": [None, customer.name]})
+    return customer
+
+
+def update(session: Session, scope: Scope, customer_id: int, data: CustomerUpdate) -> Customer:
+    """Apply an edit; a stale ``version`` is a 409 and nothing is written."""
+    customer = get_for_write(session, scope, customer_id, Permission.customers_update)
+    if data.version != customer.version:
+        raise Conflict(_("Someone else changed this customer. Reload and try again."))
+    values = data.model_dump(exclude={"version", "custom"})
+    values["custom"] = customfields.validate(session, Customer, ENTITY, data.custom, customer.id, partial=True)
+    values["name_norm"] = normalize.company(data.name)
+    values["phone_norm"] = normalize.phone(data.phone)
+    changes = audit.apply_changes(customer, values)
+    changes.pop("name_norm", None)
+    changes.pop("phone_norm", None)
+    if changes:
+        session.flush()
+        audit.record(session, scope, ENTITY, customer.id, "update", changes)
+    return customer
+
+
+def delete_(session: Session, scope: Scope, customer_id: int) -> Customer:
+    """Move a customer to the recycle bin (restorable)."""
+    customer = get(session, scope, customer_id)
+    authz_service.require(scope, Permission.customers_delete)
+    _owns(scope, customer)
+    customer.deleted_at = utcnow()
+    customer.deleted_by = scope.user_id
+    session.flush()
+    audit.record(session, scope, ENTITY, customer.id, "delete")
+    return customer
+
+
+def restore(session: Session, scope: Scope, customer_id: int) -> Customer:
+    """Bring a customer back from the recycle bin (same scope rules as deleting it)."""
+    customer = repo.get(session, scope, customer_id, deleted=True)
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    authz_service.require(scope, Permission.customers_delete)
+    customer.deleted_at = None
+    customer.deleted_by = None
+    session.flush()
+    audit.record(session, scope, ENTITY, customer.id, "restore")
+    return customer
+
+
+def purge(session: Session, scope: Scope, customer_id: int) -> None:
+    """Delete a customer from the recycle bin for good (admin); its audit history stays."""
+    customer = repo.get(session, scope, customer_id, deleted=True)
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    authz_service.require(scope, Permission.recycle_purge)
+    audit.record(session, scope, ENTITY, customer.id, "purge", {"name": [customer.name, None]})
+    purge_dependants(session, customer.id)
+    session.delete(customer)
+    session.flush()
+
+
+def purge_dependants(session: Session, customer_id: int) -> None:
+    """Remove rows that only make sense with the customer (team members)."""
+    session.execute(delete(RecordMember).where(RecordMember.entity == ENTITY, RecordMember.record_id == customer_id))
+
+
+def transfer(session: Session, scope: Scope, customer_id: int, req: TransferRequest) -> Customer:
+    """Give a customer to another active user; optionally its contacts too; the old owner may stay as a member."""
+    customer = get(session, scope, customer_id)
+    authz_service.require(scope, Permission.customers_transfer)
+    _owns(scope, customer)
+    new_owner = org_service.get_user(session, req.owner_id)
+    if not new_owner.is_active:
+        raise Invalid(_("The new owner is not an active user."))
+    old_owner = customer.owner_id
+    if old_owner == new_owner.id:
+        return customer
+    changes = audit.apply_changes(
+        customer,
+        {"owner_id": new_owner.id, "department_id": new_owner.department_id, "owner_since": utcnow()},
+    )
+    if req.cascade_contacts:
+        from loam.contacts import service as contact_service
+
+        moved = contact_service.transfer_for_customer(session, scope, customer.id, new_owner)
+        changes["contacts_moved"] = [None, moved]
+    if req.keep_as_member and old_owner is not None:
+        _upsert_member(session, scope, customer.id, old_owner, "read", None)
+    _remove_member_row(session, customer.id, new_owner.id)
+    session.flush()
+    audit.record(session, scope, ENTITY, customer.id, "transfer", changes)
+    return customer
+
+
+def set_locked(session: Session, scope: Scope, customer_id: int, locked: bool) -> Customer:
+    """Lock (exempt from pool return) or unlock a customer."""
+    customer = get(session, scope, customer_id)
+    authz_service.require(scope, Permission.customers_lock)
+    _owns(scope, customer)
+    changes = audit.apply_changes(customer, {"locked": locked})
+    if changes:
+        session.flush()
+        audit.record(session, scope, ENTITY, customer.id, "lock" if locked else "unlock", changes)
+    return customer
+
+
+def members(session: Session, scope: Scope, customer_id: int) -> list[RecordMember]:
+    get(session, scope, customer_id)
+    stmt = select(RecordMember).where(RecordMember.entity == ENTITY, RecordMember.record_id == customer_id)
+    return list(session.scalars(stmt.order_by(RecordMember.id)))
+
+
+def add_member(session: Session, scope: Scope, customer_id: int, data: MemberWrite) -> RecordMember:
+    """Add or update a team member (协作人) with read or read-write access and an optional expiry."""
+    customer = get(session, scope, customer_id)
+    authz_service.require(scope, Permission.customers_team)
+    _owns(scope, customer)
+    user = org_service.get_user(session, data.user_id)
+    if user.id == customer.owner_id:
+        raise Invalid(_("The owner is already on the team."))
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise Invalid(_("The expiry date must be in the future."))
+    member = _upsert_member(session, scope, customer.id, user.id, data.access, data.expires_at)
+    audit.record(
+        session,
+        scope,
+        ENTITY,
+        customer.id,
+        "member_add",
+        {"member": [None, user.display_name], "access": [None, data.access]},
+    )
+    return member
+
+
+def remove_member(session: Session, scope: Scope, customer_id: int, user_id: int) -> None:
+    customer = get(session, scope, customer_id)
+    authz_service.require(scope, Permission.customers_team)
+    _owns(scope, customer)
+    if not _remove_member_row(session, customer.id, user_id):
+        raise NotFound(_("Team member not found."))
+    user = org_service.get_user(session, user_id)
+    audit.record(session, scope, ENTITY, customer.id, "member_remove", {"member": [user.display_name, None]})
+
+
+def _upsert_member(
+    session: Session, scope: Scope, customer_id: int, user_id: int, access: str, expires_at: datetime | None
+) -> RecordMember:
+    member = session.scalar(
+        select(RecordMember).where(
+            RecordMember.entity == ENTITY,
+            RecordMember.record_id == customer_id,
+            RecordMember.user_id == user_id,
+        )
+    )
+    if member is None:
+        member = RecordMember(entity=ENTITY, record_id=customer_id, user_id=user_id, added_by=scope.user_id)
+        session.add(member)
+    member.access = access
+    member.expires_at = expires_at
+    session.flush()
+    return member
+
+
+def _remove_member_row(session: Session, customer_id: int, user_id: int) -> bool:
+    result = session.execute(
+        delete(RecordMember).where(
+            RecordMember.entity == ENTITY,
+            RecordMember.record_id == customer_id,
+            RecordMember.user_id == user_id,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def history(session: Session, scope: Scope, customer_id: int) -> list[audit.AuditLog]:
+    get(session, scope, customer_id)
+    return audit.history(session, ENTITY, customer_id)
+
+
+def note_followup(session: Session, customer_id: int, occurred_at: datetime, next_contact_at: datetime | None) -> None:
+    """Record that a follow-up happened (feeds the pool rules' "last follow-up"); called by activities."""
+    session.execute(
+        sql_update(Customer)
+        .where(Customer.id == customer_id)
+        .where((Customer.last_followup_at.is_(None)) | (Customer.last_followup_at < occurred_at))
+        .values(last_followup_at=occurred_at)
+        .execution_options(synchronize_session="fetch")
+    )
+    if next_contact_at is not None:
+        session.execute(
+            sql_update(Customer)
+            .where(Customer.id == customer_id)
+            .values(next_contact_at=next_contact_at)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def count_owned(session: Session, scope: Scope) -> int:
+    """How many live customers the caller owns."""
+    return repo.count_owned(session, scope)
+
+
+def contact_due(session: Session, scope: Scope, limit: int = 10) -> list[Customer]:
+    """The caller's own customers whose planned next contact is due by the end of today (company time)."""
+    return repo.contact_due(session, scope, end_of_today(), limit)
+
+
+def end_of_today() -> datetime:
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from loam.config import settings
+
+    tz = ZoneInfo(settings.timezone)
+    return datetime.combine(utcnow().astimezone(tz).date(), time.max, tzinfo=tz)

@@ -1,0 +1,54 @@
+"""Reusable field types for request schemas: trimmed, length-capped strings, pages, sorting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+
+from loam.config import settings
+
+T = TypeVar("T")
+
+
+def _blank_to_none(v: object) -> object:
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v
+
+
+def assume_local(value: datetime | None) -> datetime | None:
+    """A datetime without an offset (HTML datetime-local inputs) is in the company's time zone."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo(settings.timezone))
+    return value
+
+
+LocalDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none), AfterValidator(assume_local)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortStr = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+OptStr = Annotated[
+    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=500)
+]
+OptShort = Annotated[
+    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=100)
+]
+OptText = Annotated[
+    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=20000)
+]
+Phone = Annotated[str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=40)]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+class PageParams(BaseModel):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(25, ge=1, le=200)
+    sort: str | None = Field(None, max_length=40)

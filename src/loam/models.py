@@ -1,0 +1,34 @@
+"""Import every domain's models so that metadata (Alembic, tests) sees all tables."""
+
+from loam.activities.models import FollowUp
+from loam.auth.models import ApiToken, LoginAttempt, UserSession
+from loam.authz.models import RecordMember
+from loam.contacts.models import Contact
+from loam.customers.models import Customer
+from loam.kit.models import AuditLog, CustomField
+from loam.leads.models import Lead
+from loam.notifications.models import Notification
+from loam.org.models import Department, Role, RoleDataScope, RolePermission, User
+from loam.pools.models import Pool, PoolEvent, PoolMember
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Contact",
+    "CustomField",
+    "Customer",
+    "Department",
+    "FollowUp",
+    "Lead",
+    "LoginAttempt",
+    "Notification",
+    "Pool",
+    "PoolEvent",
+    "PoolMember",
+    "RecordMember",
+    "Role",
+    "RoleDataScope",
+    "RolePermission",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,91 @@
+"""Form handling for pages: the form as a dict, parsed into the same Pydantic schemas the API uses (R18)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+
+from loam.errors import Invalid, LoamError
+from loam.kit.i18n import gettext as _
+
+M = TypeVar("M", bound=BaseModel)
+MULTI_SUFFIX = "[]"
+
+
+async def form_dict(request: Request) -> dict[str, Any]:
+    """The submitted form: ``name[]`` fields become lists, ``cf_<key>`` fields go under ``custom``."""
+    form = await request.form()
+    out: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        if key.endswith(MULTI_SUFFIX):
+            value: Any = [v for v in form.getlist(key) if isinstance(v, str) and v != ""]
+            key = key[: -len(MULTI_SUFFIX)]
+        else:
+            raw = form.get(key)
+            value = raw if isinstance(raw, str) else None
+        if key.startswith("cf_"):
+            custom[key[3:]] = value
+        else:
+            out[key] = value
+    if custom:
+        out["custom"] = custom
+    return out
+
+
+FormData = Annotated[dict[str, Any], Depends(form_dict)]
+
+
+def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """Validate a form; on failure return the messages per field (``custom.<key>`` for custom fields)."""
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "__all__"
+            errors.setdefault(loc, _translate_pydantic(err))
+        return None, errors
+
+
+def errors_of(exc: LoamError) -> dict[str, str]:
+    """Field errors carried by a service error (``detail`` dict), else a form-level message."""
+    if isinstance(exc.detail, dict):
+        out = {str(k): str(v) for k, v in exc.detail.items()}
+        out.setdefault("__all__", exc.message)
+        return out
+    return {"__all__": exc.message}
+
+
+def _translate_pydantic(err: Any) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "string_too_short":
+        return _("This field is required.") if ctx.get("min_length") == 1 else _("Too short.")
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.", n=ctx.get("max_length", ""))
+    if kind in (
+        "datetime_from_date_parsing",
+        "datetime_parsing",
+        "date_from_datetime_parsing",
+        "date_parsing",
+    ):
+        return _("Enter a valid date.")
+    if kind in ("int_parsing", "float_parsing", "decimal_parsing"):
+        return _("Enter a number.")
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of the listed options.")
+    if kind == "value_error" and "email" in str(err.get("msg", "")).lower():
+        return _("Enter a valid email address.")
+    return _("This value is not valid.")
+
+
+def raise_invalid(errors: dict[str, str]) -> None:
+    """For small action forms (no form page to re-render): a 422 naming the bad fields."""
+    raise Invalid(_("Invalid input: %(fields)s", fields="; ".join(f"{k}: {v}" for k, v in errors.items())))

@@ -1,0 +1,111 @@
+"""The Jinja environment: gettext from the request's locale, url_for, formatting filters, render helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from loam.config import settings
+from loam.kit import i18n
+
+HERE = Path(__file__).resolve().parent
+PKG = HERE.parent
+
+# Domains may keep templates in <domain>/templates; web/templates comes first.
+env = Environment(
+    loader=ChoiceLoader(
+        [FileSystemLoader(str(HERE / "templates"))]
+        + [FileSystemLoader(str(p)) for p in sorted(PKG.glob("*/templates")) if p.parent.name != "web"]
+    ),
+    autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+    extensions=["jinja2.ext.i18n"],
+)
+templates = Jinja2Templates(env=env)
+env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda s, **kw: i18n.gettext(s, **kw), lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw), newstyle=True
+)
+env.globals["get_locale"] = i18n.get_locale
+env.globals["LOCALES"] = i18n.LOCALE_NAMES
+env.globals["pick"] = i18n.pick
+env.policies["ext.i18n.trimmed"] = True
+
+
+def local(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.astimezone(ZoneInfo(settings.timezone))
+
+
+def fmt_datetime(dt: Any) -> str:
+    if not isinstance(dt, datetime):
+        return dt if isinstance(dt, str) else ""
+    value = local(dt)
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def fmt_date(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+        assert value is not None
+    return value.strftime("%Y-%m-%d")
+
+
+def input_datetime(dt: Any) -> str:
+    """The value of a datetime-local input: a re-rendered form keeps the raw text the user typed."""
+    if isinstance(dt, str):
+        return dt
+    if not isinstance(dt, datetime):
+        return ""
+    value = local(dt)
+    return value.strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+env.filters["dt"] = fmt_datetime
+env.filters["d"] = fmt_date
+env.filters["input_dt"] = input_datetime
+
+
+def _collect(routes: Any, names: set[str]) -> None:
+    for route in routes:
+        if getattr(route, "name", None):
+            names.add(route.name)
+        inner = getattr(route, "original_router", None) or getattr(route, "router", None)
+        if inner is not None and getattr(inner, "routes", None) is not None and inner is not route:
+            _collect(inner.routes, names)
+
+
+def _route_names(request: Request) -> set[str]:
+    names = getattr(request.app.state, "route_names", None)
+    if names is None:
+        names = set()
+        _collect(request.app.router.routes, names)
+        request.app.state.route_names = names
+    return names
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    ctx = dict(context or {})
+    ctx.setdefault("scope", getattr(request.state, "scope", None))
+    ctx.setdefault("has_route", lambda name: name in _route_names(request))
+    ctx.setdefault("csrf_token", getattr(request.state, "csrf", None) or getattr(request.state, "login_csrf", ""))
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def redirect(request: Request, url: str) -> Response:
+    """Post/Redirect/Get; for HTMX requests an HX-Redirect header instead (R18)."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": str(url)})
+    return RedirectResponse(str(url), status_code=303)
