@@ -113,3 +113,8 @@ def contact_due(session: Session, scope: Scope, until: datetime, limit: int) -> 
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def deleted_page(session: Session, scope: Scope, page: int, size: int) -> tuple[list[Customer], int]:
+    stmt = readable(scope, deleted=True).order_by(Customer.deleted_at.desc(), Customer.id.desc())
+    return paginate(session, stmt, page, size)

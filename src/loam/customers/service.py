@@ -305,3 +305,8 @@ def end_of_today() -> datetime:
 
     tz = ZoneInfo(settings.timezone)
     return datetime.combine(utcnow().astimezone(tz).date(), time.max, tzinfo=tz)
+
+
+def list_deleted(session: Session, scope: Scope, page: int = 1, size: int = 25) -> tuple[list[Customer], int]:
+    """Customers in the recycle bin that the caller could see before they were deleted."""
+    return repo.deleted_page(session, scope, page, size)
