@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from loam import __version__
 from loam.config import settings
@@ -45,6 +47,28 @@ def _routers(module: str) -> list:  # type: ignore[type-arg]
     return found
 
 
+class ErrorOut(BaseModel):
+    """Every API error has this shape (R14)."""
+
+    error: str
+    detail: Any = None
+    fields: Any = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "Malformed request body"),
+        (401, "Not authenticated"),
+        (403, "Not permitted"),
+        (404, "Not found or not visible to the caller"),
+        (409, "Conflict: stale version, duplicate or illegal transition"),
+        (422, "Invalid input"),
+        (429, "Too many attempts"),
+    )
+}
+
+
 def create_api() -> FastAPI:
     api = FastAPI(
         title="Loam API",
@@ -56,7 +80,7 @@ def create_api() -> FastAPI:
     )
     errors.install_api_handlers(api)
     for router in _routers("api"):
-        api.include_router(router)
+        api.include_router(router, responses=ERROR_RESPONSES)
 
     @api.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:

@@ -5,29 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from loam.kit.choices import INDUSTRIES, SOURCES
 from loam.kit.i18n import N_
-from loam.kit.schemas import LocalDatetime, Name, OptShort, OptStr, OptText, Phone
+from loam.kit.schemas import Id, LocalDatetime, Name, OptShort, OptStr, OptText, Phone
 
 LEVELS = {"key": N_("Key customer"), "normal": N_("Normal customer"), "minor": N_("Minor customer")}
 TIERS = {"S": N_("S strategic"), "A": N_("A partner"), "B": N_("B"), "C": N_("C")}
 DEAL_STATUSES = {"none": N_("No deal yet"), "closed": N_("Deal closed")}
 
 Level = Literal["key", "normal", "minor"]
+Industry = Literal[tuple(INDUSTRIES)]  # type: ignore[valid-type]
+Source = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
 Tier = Literal["S", "A", "B", "C"]
 
 
-def _blank(v: object) -> object:
-    return None if v == "" else v
-
-
 class CustomerFields(BaseModel):
-    industry: OptShort = None
+    industry: Industry | None = None
     tier: Tier | None = None
     level: Level = "normal"
-    source: OptShort = None
+    source: Source | None = None
     phone: Phone = None
     email: EmailStr | None = None
     website: OptStr = None
@@ -37,25 +35,6 @@ class CustomerFields(BaseModel):
     remark: OptText = None
     next_contact_at: LocalDatetime = None
     custom: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("tier", "email", mode="before")
-    @classmethod
-    def _blank_none(cls, v: object) -> object:
-        return _blank(v)
-
-    @field_validator("industry")
-    @classmethod
-    def _industry(cls, v: str | None) -> str | None:
-        if v is not None and v not in INDUSTRIES:
-            raise ValueError("unknown industry")
-        return v
-
-    @field_validator("source")
-    @classmethod
-    def _source(cls, v: str | None) -> str | None:
-        if v is not None and v not in SOURCES:
-            raise ValueError("unknown source")
-        return v
 
 
 class CustomerCreate(CustomerFields):
@@ -106,32 +85,27 @@ class CustomerFilters(BaseModel):
     """Filters shared by the list page, the API and exports (R17)."""
 
     q: str | None = Field(None, max_length=100)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     mine: bool = False
     level: Level | None = None
     tier: Tier | None = None
-    industry: str | None = Field(None, max_length=40)
-    source: str | None = Field(None, max_length=40)
+    industry: Industry | None = None
+    source: Source | None = None
     deal_status: Literal["none", "closed"] | None = None
     locked: bool | None = None
     custom: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("level", "tier", "deal_status", "industry", "source", "locked", "owner_id", mode="before")
-    @classmethod
-    def _blank_none(cls, v: object) -> object:
-        return _blank(v)
-
 
 class TransferRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    owner_id: int
+    owner_id: Id
     cascade_contacts: bool = False
     keep_as_member: bool = True
 
 
 class MemberWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_id: int
+    user_id: Id
     access: Literal["read", "write"] = "read"
     expires_at: LocalDatetime = None
 

@@ -23,9 +23,9 @@ from loam.customers.schemas import (
 from loam.errors import LoamError
 from loam.kit import customfields
 from loam.kit.choices import INDUSTRIES, SOURCES, translated
-from loam.kit.http import DbSession, TxRoute
+from loam.kit.http import DbSession, PathId, TxRoute
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, parse, raise_invalid
+from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, prefix="/customers", include_in_schema=False)
@@ -46,9 +46,14 @@ def options() -> dict[str, Any]:
     }
 
 
-def _filters(request: Request, filters: Annotated[CustomerFilters, Query()]) -> CustomerFilters:
-    filters.custom = {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and v}
-    return filters
+def _filters(request: Request) -> CustomerFilters:
+    """The list's filter form; blank options mean "any"; bad values are a 422 page like the API's."""
+    data, errors = parse(CustomerFilters, query_dict(request))
+    if data is None:
+        raise_invalid(errors)
+    assert data is not None
+    data.custom = {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and v}
+    return data
 
 
 @router.get("", name="customers:list")
@@ -119,7 +124,7 @@ def create(request: Request, session: DbSession, scope: CurrentScope, form: Form
 
 
 @router.get("/{customer_id}", name="customers:detail")
-def detail(request: Request, session: DbSession, scope: CurrentScope, customer_id: int) -> Response:
+def detail(request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId) -> Response:
     customer = service.get(session, scope, customer_id)
     members = service.members(session, scope, customer_id)
     ids = {customer.owner_id, customer.created_by, customer.previous_owner_id} | {m.user_id for m in members}
@@ -138,7 +143,7 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, customer_i
 
 
 @router.get("/{customer_id}/edit", name="customers:edit")
-def edit(request: Request, session: DbSession, scope: CurrentScope, customer_id: int) -> Response:
+def edit(request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId) -> Response:
     customer = service.get(session, scope, customer_id)
     values = {k: getattr(customer, k) for k in CustomerUpdate.model_fields if k != "custom"}
     values["custom"] = dict(customer.custom or {})
@@ -146,7 +151,7 @@ def edit(request: Request, session: DbSession, scope: CurrentScope, customer_id:
 
 
 @router.post("/{customer_id}/edit", name="customers:update")
-def update(request: Request, session: DbSession, scope: CurrentScope, customer_id: int, form: FormData) -> Response:
+def update(request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, form: FormData) -> Response:
     customer = service.get(session, scope, customer_id)
     data, errors = parse(CustomerUpdate, form)
     if data is None:
@@ -162,13 +167,15 @@ def update(request: Request, session: DbSession, scope: CurrentScope, customer_i
 
 
 @router.post("/{customer_id}/delete", name="customers:delete")
-def delete(request: Request, session: DbSession, scope: CurrentScope, customer_id: int) -> Response:
+def delete(request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId) -> Response:
     service.delete_(session, scope, customer_id)
     return redirect(request, str(request.url_for("customers:list")))
 
 
 @router.post("/{customer_id}/transfer", name="customers:transfer")
-def transfer(request: Request, session: DbSession, scope: CurrentScope, customer_id: int, form: FormData) -> Response:
+def transfer(
+    request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, form: FormData
+) -> Response:
     data, errors = parse(TransferRequest, form)
     if data is None:
         raise_invalid(errors)
@@ -181,7 +188,7 @@ def lock(
     request: Request,
     session: DbSession,
     scope: CurrentScope,
-    customer_id: int,
+    customer_id: PathId,
     locked: Annotated[bool, Form()],
 ) -> Response:
     service.set_locked(session, scope, customer_id, locked)
@@ -189,7 +196,9 @@ def lock(
 
 
 @router.post("/{customer_id}/members", name="customers:add_member")
-def add_member(request: Request, session: DbSession, scope: CurrentScope, customer_id: int, form: FormData) -> Response:
+def add_member(
+    request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, form: FormData
+) -> Response:
     data, errors = parse(MemberWrite, form)
     if data is None:
         raise_invalid(errors)
@@ -199,7 +208,7 @@ def add_member(request: Request, session: DbSession, scope: CurrentScope, custom
 
 @router.post("/{customer_id}/members/{user_id}/remove", name="customers:remove_member")
 def remove_member(
-    request: Request, session: DbSession, scope: CurrentScope, customer_id: int, user_id: int
+    request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, user_id: int
 ) -> Response:
     service.remove_member(session, scope, customer_id, user_id)
     return redirect(request, str(request.url_for("customers:detail", customer_id=customer_id)) + "#team")

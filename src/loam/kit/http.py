@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Path, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -61,3 +61,7 @@ class TxRoute(APIRoute):
             return response
 
         return handler
+
+
+# A record id in a URL: bounded like loam.kit.schemas.Id so an out-of-range id is a 422, never a 500.
+PathId = Annotated[int, Path(ge=1, le=2_147_483_647)]

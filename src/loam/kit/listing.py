@@ -36,3 +36,8 @@ def paginate(session: Session, stmt: Select[Any], page: int, page_size: int) -> 
 
 def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def sort_pattern(columns: dict[str, Any]) -> str:
+    """A regex of the accepted sort keys, so the OpenAPI schema documents them (``name`` or ``-name``)."""
+    return "^-?(" + "|".join(sorted(columns)) + ")$"

@@ -26,19 +26,32 @@ def assume_local(value: datetime | None) -> datetime | None:
     return value
 
 
-LocalDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none), AfterValidator(assume_local)]
+def _not_a_number(value: object) -> object:
+    """Dates are ISO 8601 text, as the OpenAPI schema says; a bare number is not silently an epoch."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("expected an ISO 8601 date-time")
+    return value
+
+
+LocalDatetime = Annotated[datetime | None, BeforeValidator(_not_a_number), AfterValidator(assume_local)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortStr = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 OptStr = Annotated[
-    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=500)
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None, BeforeValidator(_blank_to_none)
 ]
 OptShort = Annotated[
-    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=100)
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None, BeforeValidator(_blank_to_none)
 ]
 OptText = Annotated[
-    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=20000)
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)] | None, BeforeValidator(_blank_to_none)
 ]
-Phone = Annotated[str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=40)]
+Phone = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None, BeforeValidator(_blank_to_none)
+]
+
+# Record ids: every id column is a 32-bit INTEGER on PostgreSQL, so larger values are a 422, not a 500.
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Page(BaseModel, Generic[T]):

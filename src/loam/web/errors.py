@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -54,10 +55,11 @@ def install_api_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.url.path, request.scope.get("root_path", "")))
         return JSONResponse(
-            {"error": "http_error", "detail": str(exc.detail)},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            {"error": "http_error", "detail": str(exc.detail)}, status_code=exc.status_code, headers=headers
         )
 
     @app.exception_handler(Exception)
@@ -66,6 +68,19 @@ def install_api_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": "server_error", "detail": _("Something went wrong on our side.")}, status_code=500
         )
+
+
+def _allowed_methods(app: FastAPI, path: str, root_path: str) -> list[str]:
+    """Every method the OpenAPI documents for this path (Starlette's 405 lists only one route's)."""
+    rel = path[len(root_path) :] if root_path and path.startswith(root_path) else path
+    paths = app.openapi().get("paths", {})
+    exact = paths.get(rel)
+    if exact is not None:
+        return sorted(m.upper() for m in exact)
+    for template, ops in paths.items():
+        if re.fullmatch(re.sub(r"\{[^/}]+\}", "[^/]+", template), rel):
+            return sorted(m.upper() for m in ops)
+    return []
 
 
 def install_web_handlers(app: FastAPI) -> None:

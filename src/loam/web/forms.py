@@ -27,7 +27,8 @@ async def form_dict(request: Request) -> dict[str, Any]:
             key = key[: -len(MULTI_SUFFIX)]
         else:
             raw = form.get(key)
-            value = raw if isinstance(raw, str) else None
+            # An empty input means "no value": forms send "" where JSON clients send null.
+            value = raw if isinstance(raw, str) and raw != "" else None
         if key.startswith("cf_"):
             custom[key[3:]] = value
         else:
@@ -38,6 +39,11 @@ async def form_dict(request: Request) -> dict[str, Any]:
 
 
 FormData = Annotated[dict[str, Any], Depends(form_dict)]
+
+
+def query_dict(request: Request) -> dict[str, Any]:
+    """Query parameters without the empty ones (a filter form's "any" option sends "")."""
+    return {k: v for k, v in request.query_params.items() if v != "" and not k.startswith("cf_")}
 
 
 def parse(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
@@ -64,7 +70,7 @@ def errors_of(exc: LoamError) -> dict[str, str]:
 def _translate_pydantic(err: Any) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
-    if kind == "missing":
+    if kind == "missing" or (err.get("input", "") is None and kind.endswith("_type")):
         return _("This field is required.")
     if kind == "string_too_short":
         return _("This field is required.") if ctx.get("min_length") == 1 else _("Too short.")
