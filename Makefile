@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 LOCALES := src/loam/locale
 
-.PHONY: run test lint install dev messages extract vendor worker clean
+.PHONY: run test lint install dev messages extract vendor worker clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,12 +24,12 @@ dev: $(DEVSTAMP) messages
 
 ## Compile the gettext catalogs (.po → .mo).
 messages: $(STAMP)
-	$(BIN)/pybabel compile -q -d $(LOCALES) -D messages
+	$(BIN)/pybabel compile -d $(LOCALES) -D messages
 
 ## Re-extract the strings to translate into the catalogs.
 extract: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k N_ -o $(LOCALES)/messages.pot src/loam
-	$(BIN)/pybabel update -q -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o $(LOCALES)/messages.pot src/loam
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching
 
 ## Set up, migrate, load the demo company when empty, and serve on http://127.0.0.1:8000
 run: install
@@ -55,6 +55,10 @@ test: dev lint
 	  echo "== the same suite on PostgreSQL =="; \
 	  LOAM_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not e2e" tests; \
 	fi
+
+## Refresh docs/screenshots/ from the browser tests.
+screenshots: dev
+	LOAM_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/e2e
 
 vendor:
 	bash scripts/vendor.sh

@@ -1,0 +1,32 @@
+"""Log in, switch language, create a customer — through a real browser."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import login
+
+
+def test_login_switch_language_and_create_customer(page, shots) -> None:
+    page.goto("/login")
+    page.screenshot(path=str(shots / "login.png"))
+    page.fill("#username", "ar1")
+    page.fill("#password", "wrong-password")
+    page.click("button[type=submit]")
+    assert page.get_by_test_id("login-error").is_visible()
+    login(page, "ar1")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("locale-en").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Customers").first.is_visible()
+    page.goto("/customers/new")
+    page.fill("#f-name", "桂林移动分公司")
+    page.select_option("#f-level", "key")
+    page.get_by_test_id("save").click()
+    page.wait_for_url("**/customers/*")
+    assert page.get_by_test_id("customer-name").inner_text().startswith("桂林移动分公司")
+    page.screenshot(path=str(shots / "customer-detail.png"), full_page=True)
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("locale-zh_CN").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
