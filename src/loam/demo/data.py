@@ -1,0 +1,70 @@
+"""The demo company: a Guangxi account team and its customers, contacts, follow-ups, leads and pools.
+
+Everything is drawn from :mod:`loam.demo.names` and :mod:`loam.demo.companies` with a fixed seed, so
+two loads produce the same data (dates are relative to "now"). Rows are inserted in bulk with every
+server-owned field set as the services would set it (normalised names and phones, owner, department,
+owner_since, last follow-up, next contact, pool state). The caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy.orm import Session
+
+import loam.models  # noqa: F401 - registers every table for wipe()
+from loam.db import Base
+from loam.demo import accounts, records
+from loam.demo import org as demo_org
+from loam.demo.loader import DEMO_USERS, SEED, Loader
+from loam.kit.models import AuditLog
+from loam.org.models import Department, User
+from loam.pools.models import PoolEvent
+
+__all__ = ["DEMO_USERS", "SEED", "has_data", "load", "wipe"]
+
+
+def has_data(session: Session) -> int:
+    """How many users exist (the demo loads only into an empty database)."""
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def wipe(session: Session) -> None:
+    """Delete every row of every table (children first); the schema and alembic_version stay."""
+    present = set(inspect(session.connection()).get_table_names())
+    known = [t for t in Base.metadata.sorted_tables if t.name in present]
+    for name in sorted(present - {t.name for t in known} - {"alembic_version"}):
+        # Tables of newer domains, not in loam.models yet; names come from the database's own catalogue.
+        session.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608
+    if "departments" in present:
+        session.execute(update(Department).values(head_user_id=None))
+    for table in reversed(known):
+        session.execute(table.delete())
+    session.flush()
+    session.expunge_all()
+
+
+def load(session: Session, seed: int = SEED, now: datetime | None = None) -> dict[str, int]:
+    """Load the demo company into an empty database; return the number of rows per table."""
+    ld = Loader(session, seed, now or datetime.now(UTC))
+    ld.org = o = demo_org.build(session)
+    owners = (o.director, o.ar1, o.ar2, o.sr1, o.fr1)
+    ld.u = {u.username: u.id for u in owners}
+    ld.dept = {u.id: u.department_id for u in owners if u.department_id is not None}
+    ld.names = {u.id: u.display_name for u in owners}
+    ld.pools = accounts.make_pools(ld)
+    accounts.custom_fields(ld)
+    plans = accounts.plan_customers(ld)
+    accounts.insert_customers(ld, plans)
+    records.insert_contacts(ld, plans)
+    records.insert_followups(ld, plans)
+    records.insert_leads(ld, plans)
+    records.team_members(ld, plans)
+    records.notifications(ld, plans)
+    ld.insert(PoolEvent, ld.events)
+    ld.insert(AuditLog, ld.audit)
+    ld.fix_sequences()
+    ld.counts["users"] = len(DEMO_USERS)
+    ld.counts["departments"] = session.scalar(select(func.count()).select_from(Department)) or 0
+    return dict(ld.counts)
