@@ -55,7 +55,7 @@ def connection() -> Iterator[object]:
     try:
         yield conn
     finally:
-        db.SessionLocal.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        db.SessionLocal.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
         if outer.is_active:
             outer.rollback()
         conn.close()

@@ -64,7 +64,17 @@ def server() -> Iterator[str]:
     subprocess.run([sys.executable, "-c", setup], env=env, cwd=ROOT, check=True)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "loam.app:create_app", "--factory", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "loam.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         cwd=ROOT,
     )
@@ -121,7 +131,7 @@ def shots() -> Path:
     return out
 
 
-def login(page, username: str, password: str = "loam-demo") -> None:  # type: ignore[no-untyped-def]
+def login(page, username: str, password: str = "loam-demo") -> None:  # type: ignore[no-untyped-def]  # noqa: S107
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", password)

@@ -20,15 +20,22 @@ from loam.pools.models import Pool, PoolMember
 
 
 def build_scope(session: Session, user: User) -> Scope:
-    """Resolve permissions (union of roles) and, per module, the widest data scope of the user's roles."""
-    permissions, levels = org_service.role_grants(session, user.id)
+    """Resolve permissions (union of roles) and, per module, the union of what the user's roles' data scopes show.
+
+    The levels are not nested (本人及下属 may reach people outside 本部门), so the widest wins by taking the
+    union of the owners each granted level shows: adding a role never narrows what a user sees.
+    """
+    permissions, _widest = org_service.role_grants(session, user.id)
+    levels = org_service.role_scope_levels(session, user.id)
     visible: dict[str, frozenset[int] | None] = {}
     cache: dict[int, frozenset[int] | None] = {}
     for module in Module:
-        level = levels.get(module.value, DataScope.own)
-        if level not in cache:
-            cache[level] = _owners_for(session, user, DataScope(level))
-        visible[module.value] = cache[level]
+        sets = []
+        for level in levels.get(module.value) or {int(DataScope.own)}:
+            if level not in cache:
+                cache[level] = _owners_for(session, user, DataScope(level))
+            sets.append(cache[level])
+        visible[module.value] = None if any(s is None for s in sets) else frozenset().union(*sets)  # type: ignore[arg-type]
     return Scope(
         user_id=user.id,
         department_id=user.department_id,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from loam.authz import service as authz_service
@@ -101,6 +102,16 @@ def count_owned(session: Session, scope: Scope) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def _due(scope: Scope, until: datetime) -> Any:
+    return readable(scope).where(
+        Customer.owner_id == scope.user_id, Customer.next_contact_at.is_not(None), Customer.next_contact_at <= until
+    )
+
+
+def count_contact_due(session: Session, scope: Scope, until: datetime) -> int:
+    return int(session.scalar(select(func.count()).select_from(_due(scope, until).subquery())) or 0)
+
+
 def contact_due(session: Session, scope: Scope, until: datetime, limit: int) -> list[Customer]:
     stmt = (
         readable(scope)
@@ -118,3 +129,82 @@ def contact_due(session: Session, scope: Scope, until: datetime, limit: int) -> 
 def deleted_page(session: Session, scope: Scope, page: int, size: int) -> tuple[list[Customer], int]:
     stmt = readable(scope, deleted=True).order_by(Customer.deleted_at.desc(), Customer.id.desc())
     return paginate(session, stmt, page, size)
+
+
+# --- pool support ---
+# SQL on customers needed by the public pools (loam.pools); callers have already authorised the pool.
+
+POOL_SORTS = {**SORTS, "released_at": Customer.released_at}
+
+
+def pool_page(
+    session: Session, pool_id: int, f: CustomerFilters, page: int, size: int, sort: str | None
+) -> tuple[list[Customer], int]:
+    """Unowned live customers of one pool, with the shared customer filters (owner filters make no sense here)."""
+    f = f.model_copy(update={"mine": False, "owner_id": None})
+    stmt = filtered(session, Scope.system(), f).where(Customer.owner_id.is_(None), Customer.pool_id == pool_id)
+    return paginate(session, apply_sort(stmt, sort, POOL_SORTS, "-released_at"), page, size)
+
+
+def count_in_pools(session: Session, pool_ids: list[int]) -> dict[int, int]:
+    stmt = (
+        select(Customer.pool_id, func.count())
+        .where(Customer.pool_id.in_(pool_ids), Customer.owner_id.is_(None), Customer.deleted_at.is_(None))
+        .group_by(Customer.pool_id)
+    )
+    return {int(pid): int(n) for pid, n in session.execute(stmt)}
+
+
+def count_owned_by(session: Session, user_id: int) -> int:
+    stmt = select(func.count()).select_from(Customer).where(Customer.owner_id == user_id, Customer.deleted_at.is_(None))
+    return int(session.scalar(stmt) or 0)
+
+
+def owner_ids(session: Session) -> list[int]:
+    """Every user who owns at least one live customer."""
+    stmt = select(Customer.owner_id).where(Customer.owner_id.is_not(None), Customer.deleted_at.is_(None)).distinct()
+    return [int(i) for i in session.scalars(stmt)]
+
+
+def rule_candidates(
+    session: Session, owners: list[int], cutoff: datetime, exempt_closed: bool, after_id: int, limit: int
+) -> list[Customer]:
+    """Owned, unlocked live customers of ``owners`` held since ``cutoff`` or earlier, by id after ``after_id``."""
+    stmt = select(Customer).where(
+        Customer.owner_id.in_(owners),
+        Customer.deleted_at.is_(None),
+        Customer.locked.is_(False),
+        Customer.id > after_id,
+        or_(Customer.owner_since.is_(None), Customer.owner_since <= cutoff),
+    )
+    if exempt_closed:
+        stmt = stmt.where(Customer.deal_status != "closed")
+    return list(session.scalars(stmt.order_by(Customer.id).limit(limit)))
+
+
+def take_from_pool(
+    session: Session, customer_id: int, pool_id: int, owner_id: int, department_id: int | None, now: datetime
+) -> int:
+    """The atomic claim: one UPDATE that only matches while the customer is still unowned in ``pool_id``.
+
+    Returns the row count: 1 for the single winner, 0 when someone else got there first.
+    """
+    stmt = (
+        sql_update(Customer)
+        .where(
+            Customer.id == customer_id,
+            Customer.owner_id.is_(None),
+            Customer.pool_id == pool_id,
+            Customer.deleted_at.is_(None),
+        )
+        .values(
+            owner_id=owner_id,
+            department_id=department_id,
+            pool_id=None,
+            owner_since=now,
+            updated_at=now,
+            version=Customer.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from loam.kit.choices import INDUSTRIES, SOURCES
 from loam.kit.i18n import N_
-from loam.kit.schemas import Id, LocalDatetime, Name, OptShort, OptStr, OptText, Phone
+from loam.kit.schemas import Id, LocalDatetime, Name, Opt40, Opt200, Opt300, OptText, Phone
 
 LEVELS = {"key": N_("Key customer"), "normal": N_("Normal customer"), "minor": N_("Minor customer")}
 TIERS = {"S": N_("S strategic"), "A": N_("A partner"), "B": N_("B"), "C": N_("C")}
@@ -28,10 +28,10 @@ class CustomerFields(BaseModel):
     source: Source | None = None
     phone: Phone = None
     email: EmailStr | None = None
-    website: OptStr = None
-    province: OptShort = None
-    city: OptShort = None
-    address: OptStr = None
+    website: Opt200 = None
+    province: Opt40 = None
+    city: Opt40 = None
+    address: Opt300 = None
     remark: OptText = None
     next_contact_at: LocalDatetime = None
     custom: dict[str, Any] = Field(default_factory=dict)

@@ -152,8 +152,16 @@ def purge(session: Session, scope: Scope, customer_id: int) -> None:
 
 
 def purge_dependants(session: Session, customer_id: int) -> None:
-    """Remove rows that only make sense with the customer (team members)."""
+    """Remove what only makes sense with the customer: team members, follow-ups, contacts; converted leads
+    keep their data but lose the link. Each domain deletes its own rows through its service."""
+    from loam.activities import service as followup_service
+    from loam.contacts import service as contact_service
+    from loam.leads import service as lead_service
+
     session.execute(delete(RecordMember).where(RecordMember.entity == ENTITY, RecordMember.record_id == customer_id))
+    followup_service.purge_for(session, customer_id=customer_id)
+    contact_service.purge_for_customer(session, customer_id)
+    lead_service.detach_customer(session, customer_id)
 
 
 def transfer(session: Session, scope: Scope, customer_id: int, req: TransferRequest) -> Customer:
@@ -297,6 +305,11 @@ def contact_due(session: Session, scope: Scope, limit: int = 10) -> list[Custome
     return repo.contact_due(session, scope, end_of_today(), limit)
 
 
+def count_contact_due(session: Session, scope: Scope) -> int:
+    """How many of the caller's own customers have a planned contact due by the end of today."""
+    return repo.count_contact_due(session, scope, end_of_today())
+
+
 def end_of_today() -> datetime:
     from datetime import time
     from zoneinfo import ZoneInfo
@@ -310,3 +323,92 @@ def end_of_today() -> datetime:
 def list_deleted(session: Session, scope: Scope, page: int = 1, size: int = 25) -> tuple[list[Customer], int]:
     """Customers in the recycle bin that the caller could see before they were deleted."""
     return repo.deleted_page(session, scope, page, size)
+
+
+# --- pool support ---
+# Customer-row changes made by the public pools (loam.pools.service decides who may do what; these only write).
+
+
+def put_in_pool(
+    session: Session,
+    scope: Scope,
+    customer: Customer,
+    pool_id: int,
+    action: str,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, list[object]]:
+    """Move an owned customer into a pool: no owner, previous owner kept, team removed; audited as ``action``.
+
+    The ORM version check makes a concurrent change of the same row fail instead of being overwritten.
+    """
+    now = at or utcnow()
+    changes = audit.apply_changes(
+        customer,
+        {
+            "owner_id": None,
+            "pool_id": pool_id,
+            "previous_owner_id": customer.owner_id,
+            "released_at": now,
+            "owner_since": None,
+        },
+    )
+    session.flush()
+    purge_dependants(session, customer.id)
+    audit.record(session, scope, ENTITY, customer.id, action, changes, note=note)
+    return changes
+
+
+def take_from_pool(
+    session: Session, scope: Scope, customer: Customer, owner_id: int, department_id: int | None, action: str
+) -> Customer:
+    """Give a pool customer to ``owner_id`` with one atomic UPDATE; exactly one concurrent taker wins.
+
+    Anyone else gets a 409 (also when SQLite reports the database as locked by the winner's write).
+    """
+    from sqlalchemy.exc import OperationalError
+
+    pool_id = customer.pool_id
+    if pool_id is None or customer.owner_id is not None:
+        raise Conflict(_("This customer has already been claimed."))
+    try:
+        won = repo.take_from_pool(session, customer.id, pool_id, owner_id, department_id, utcnow())
+    except OperationalError as exc:
+        raise Conflict(_("This customer has already been claimed.")) from exc
+    if won != 1:
+        raise Conflict(_("This customer has already been claimed."))
+    session.refresh(customer)
+    changes = {"owner_id": [None, owner_id], "pool_id": [pool_id, None]}
+    audit.record(session, scope, ENTITY, customer.id, action, changes)
+    return customer
+
+
+def pool_page(
+    session: Session, pool_id: int, filters: CustomerFilters, page: int = 1, size: int = 25, sort: str | None = None
+) -> tuple[list[Customer], int]:
+    """One page of a pool's unowned customers (the caller has checked the pool is visible)."""
+    return repo.pool_page(session, pool_id, filters, page, size, sort)
+
+
+def count_in_pools(session: Session, pool_ids: list[int]) -> dict[int, int]:
+    """Unowned live customers per pool id."""
+    return repo.count_in_pools(session, pool_ids) if pool_ids else {}
+
+
+def count_owned_by(session: Session, user_id: int) -> int:
+    """How many live customers a user owns (for the pools' owned-customer cap)."""
+    return repo.count_owned_by(session, user_id)
+
+
+def owner_ids(session: Session) -> list[int]:
+    """Every user who owns a live customer (the pool rules look up each owner's pool once)."""
+    return repo.owner_ids(session)
+
+
+def rule_candidates(
+    session: Session, owners: list[int], cutoff: datetime, exempt_closed: bool, after_id: int = 0, limit: int = 500
+) -> list[Customer]:
+    """A batch (by id) of customers for the pool rules: owned by ``owners``, unlocked, held since ``cutoff``."""
+    if not owners:
+        return []
+    return repo.rule_candidates(session, owners, cutoff, exempt_closed, after_id, limit)

@@ -11,7 +11,39 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loam.authz.scope import Scope
+from loam.kit.i18n import N_
+from loam.kit.i18n import gettext as _
 from loam.kit.models import AuditLog
+
+# What the history tab shows for each action name written by the services.
+ACTION_LABELS = {
+    "create": N_("Created"),
+    "update": N_("Edited"),
+    "delete": N_("Moved to the recycle bin"),
+    "restore": N_("Restored"),
+    "purge": N_("Deleted for good"),
+    "transfer": N_("Owner changed"),
+    "lock": N_("Locked"),
+    "unlock": N_("Unlocked"),
+    "member_add": N_("Team member added"),
+    "member_remove": N_("Team member removed"),
+    "release": N_("Released to a public pool"),
+    "return": N_("Returned to a public pool by the rules"),
+    "claim": N_("Claimed from a public pool"),
+    "distribute": N_("Assigned from a public pool"),
+    "convert": N_("Converted to a customer"),
+    "from_lead": N_("Created from a lead"),
+    "status": N_("Status changed"),
+    "move": N_("Moved"),
+    "activate": N_("Activated"),
+    "deactivate": N_("Deactivated"),
+    "password_reset": N_("Password reset"),
+}
+
+
+def action_label(action: str) -> str:
+    text = ACTION_LABELS.get(action)
+    return _(text) if text else action
 
 
 def jsonable(value: Any) -> Any:

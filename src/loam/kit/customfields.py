@@ -21,17 +21,24 @@ MAX_TEXT = 2000
 
 
 class CustomFieldWrite(BaseModel):
-    entity: str = Field(pattern="^(lead|customer|contact)$")
+    """A definition; on update ``version`` (when sent) must be the one read, else 409.
+
+    Strict like every JSON body: no "1" for 1 and no 0 for false (forms parse with a lax twin).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    entity: str = Field(max_length=30, pattern="^(lead|customer|contact)$")
     key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     label_zh: str = Field(min_length=1, max_length=100)
     label_en: str = Field(min_length=1, max_length=100)
-    field_type: str = Field(pattern="^(text|number|date|select|multiselect|user|boolean)$")
+    field_type: str = Field(max_length=20, pattern="^(text|number|date|select|multiselect|user|boolean)$")
     choices: list[str] = Field(default_factory=list, max_length=200)
     required: bool = False
     unique: bool = False
     show_in_list: bool = True
     sort_order: int = Field(0, ge=0, le=100000)
     active: bool = True
+    version: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
 class CustomFieldRead(BaseModel):
@@ -58,6 +65,21 @@ def definitions(session: Session, entity: str, active_only: bool = True) -> list
     return list(session.scalars(stmt.order_by(CustomField.sort_order, CustomField.id)))
 
 
+def all_definitions(session: Session, entity: str | None = None) -> list[CustomField]:
+    """Every definition (active or not), optionally of one entity, in display order."""
+    stmt = select(CustomField)
+    if entity is not None:
+        stmt = stmt.where(CustomField.entity == entity)
+    return list(session.scalars(stmt.order_by(CustomField.entity, CustomField.sort_order, CustomField.id)))
+
+
+def get_definition(session: Session, field_id: int) -> CustomField:
+    field = session.get(CustomField, field_id)
+    if field is None:
+        raise NotFound(_("Custom field not found."))
+    return field
+
+
 def label(field: CustomField) -> str:
     return pick(field.label_zh, field.label_en)
 
@@ -75,17 +97,17 @@ def save_definition(session: Session, data: CustomFieldWrite, field_id: int | No
     clash = session.scalar(select(CustomField.id).where(CustomField.entity == data.entity, CustomField.key == data.key))
     if clash is not None and clash != field_id:
         raise Conflict(_("A field with this key already exists."))
-    values = data.model_dump(exclude={"choices"})
+    values = data.model_dump(exclude={"choices", "version"})
     values["options"] = {"choices": [c.strip() for c in data.choices if c.strip()]}
     if field_id is None:
         field = CustomField(**values)
         session.add(field)
     else:
-        field = session.get(CustomField, field_id)
-        if field is None:
-            raise NotFound(_("Custom field not found."))
+        field = get_definition(session, field_id)
         if field.entity != data.entity or field.key != data.key or field.field_type != data.field_type:
             raise Invalid(_("The entity, key and type of a field cannot change once created."))
+        if data.version is not None and data.version != field.version:
+            raise Conflict(_("Someone else changed this field. Reload and try again."))
         for k, v in values.items():
             setattr(field, k, v)
     session.flush()

@@ -13,6 +13,7 @@ _SUFFIXES = (
     "集团有限公司",
     "有限公司",
     "集团公司",
+    "集团",
     "companylimited",
     "colimited",
     "coltd",

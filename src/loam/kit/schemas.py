@@ -49,6 +49,25 @@ Phone = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None, BeforeValidator(_blank_to_none)
 ]
 
+
+def opt_str(n: int) -> object:
+    """An optional, trimmed string of at most ``n`` characters (blank → None); n = the column's length."""
+    return Annotated[
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=n)] | None, BeforeValidator(_blank_to_none)
+    ]
+
+
+def name_str(n: int) -> object:
+    """A required, trimmed, non-empty string of at most ``n`` characters."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=n)]
+
+
+Name100 = name_str(100)
+Opt40 = opt_str(40)
+Opt100 = opt_str(100)
+Opt200 = opt_str(200)
+Opt300 = opt_str(300)
+
 # Record ids: every id column is a 32-bit INTEGER on PostgreSQL, so larger values are a 422, not a 500.
 MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -87,6 +87,8 @@ def install_web_handlers(app: FastAPI) -> None:
     from loam.web.templating import is_htmx, render
 
     def page(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):  # an API URL the mount did not match: answer as the API does
+            return JSONResponse({"error": "http_error", "detail": message}, status_code=status)
         if is_htmx(request):
             return Response(status_code=status, headers={"X-Loam-Message": quote(message)})
         return render(request, "error.html", {"status": status, "message": message}, status_code=status)

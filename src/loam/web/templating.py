@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from loam.config import settings
 from loam.kit import i18n
+from loam.kit.audit import action_label
 
 HERE = Path(__file__).resolve().parent
 PKG = HERE.parent
@@ -72,6 +73,7 @@ def input_datetime(dt: Any) -> str:
 env.filters["dt"] = fmt_datetime
 env.filters["d"] = fmt_date
 env.filters["input_dt"] = input_datetime
+env.filters["action"] = action_label
 
 
 def _collect(routes: Any, names: set[str]) -> None:

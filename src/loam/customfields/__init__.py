@@ -1,0 +1,1 @@
+"""Custom fields administration: the HTTP surfaces over :mod:`loam.kit.customfields`."""

@@ -1,0 +1,132 @@
+"""All SQL of the leads domain; every read starts from :func:`readable` (R10)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from loam.authz.permissions import Module, Permission
+from loam.authz.scope import Scope
+from loam.kit import customfields
+from loam.kit.listing import apply_sort, like_escape, paginate
+from loam.leads.models import Lead
+from loam.leads.schemas import LeadFilters
+
+ENTITY = "lead"
+SORTS = {
+    "id": Lead.id,
+    "name": Lead.name,
+    "company": Lead.company,
+    "grade": Lead.grade,
+    "status": Lead.status,
+    "updated_at": Lead.updated_at,
+    "created_at": Lead.created_at,
+    "next_contact_at": Lead.next_contact_at,
+    "last_followup_at": Lead.last_followup_at,
+}
+
+
+def visible_clause(scope: Scope) -> Any:
+    """Owner in the caller's data scope for leads (no team members, no pools for leads)."""
+    owners = scope.owners(Module.leads)
+    return true() if owners is None else Lead.owner_id.in_(owners)
+
+
+def readable(scope: Scope, deleted: bool = False) -> Select[Any]:
+    if not scope.can(Permission.leads_view):
+        return select(Lead).where(false())
+    deleted_clause = Lead.deleted_at.is_not(None) if deleted else Lead.deleted_at.is_(None)
+    return select(Lead).where(deleted_clause, visible_clause(scope))
+
+
+def get(session: Session, scope: Scope, lead_id: int, deleted: bool = False) -> Lead | None:
+    return session.scalar(readable(scope, deleted).where(Lead.id == lead_id))
+
+
+def _search(q: str) -> Any:
+    like = f"%{like_escape(q.strip())}%"
+    parts = [
+        Lead.name.ilike(like, escape="\\"),
+        Lead.company.ilike(like, escape="\\"),
+        Lead.phone.ilike(like, escape="\\"),
+    ]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 4:  # "138-0013" finds +8613800138000
+        parts.append(Lead.phone_norm.like(f"%{digits}%"))
+    return or_(*parts)
+
+
+def filtered(session: Session, scope: Scope, f: LeadFilters, due_until: datetime | None = None) -> Select[Any]:
+    """The scoped statement with the filters applied; ``due_until`` is the end of today for ``due_today``."""
+    stmt = readable(scope)
+    if f.q and f.q.strip():
+        stmt = stmt.where(_search(f.q))
+    if f.mine:
+        stmt = stmt.where(Lead.owner_id == scope.user_id)
+    for column, value in ((Lead.owner_id, f.owner_id), (Lead.grade, f.grade), (Lead.source, f.source)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.status is not None:
+        stmt = stmt.where(Lead.status == f.status)
+    if f.due_today and due_until is not None:
+        stmt = stmt.where(Lead.status == "open", Lead.next_contact_at.is_not(None), Lead.next_contact_at <= due_until)
+    if f.custom:
+        fields = {d.key: d for d in customfields.definitions(session, ENTITY)}
+        for key, raw in f.custom.items():
+            if key in fields and raw not in (None, ""):
+                stmt = stmt.where(customfields.filter_clause(Lead, fields[key], raw))
+    return stmt
+
+
+def page(
+    session: Session,
+    scope: Scope,
+    f: LeadFilters,
+    page: int,
+    size: int,
+    sort: str | None,
+    due_until: datetime | None = None,
+) -> tuple[list[Lead], int]:
+    stmt = apply_sort(filtered(session, scope, f, due_until), sort, SORTS, "-updated_at")
+    return paginate(session, stmt, page, size)
+
+
+def _own_due(scope: Scope, until: datetime) -> Select[Any]:
+    return readable(scope).where(
+        Lead.owner_id == scope.user_id,
+        Lead.status == "open",
+        Lead.next_contact_at.is_not(None),
+        Lead.next_contact_at <= until,
+    )
+
+
+def own_due(session: Session, scope: Scope, until: datetime, limit: int) -> list[Lead]:
+    stmt = _own_due(scope, until).order_by(Lead.next_contact_at, Lead.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def count_own_due(session: Session, scope: Scope, until: datetime) -> int:
+    stmt = select(func.count()).select_from(_own_due(scope, until).subquery())
+    return int(session.scalar(stmt) or 0)
+
+
+def deleted_page(session: Session, scope: Scope, page: int, size: int) -> tuple[list[Lead], int]:
+    stmt = readable(scope, deleted=True).order_by(Lead.deleted_at.desc(), Lead.id.desc())
+    return paginate(session, stmt, page, size)
+
+
+def detach_customer(session: Session, customer_id: int) -> int:
+    """Converted leads forget a customer that is purged (the lead keeps its own data)."""
+    from sqlalchemy import update
+
+    result = session.execute(
+        update(Lead)
+        .where(Lead.converted_customer_id == customer_id)
+        .values(converted_customer_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
