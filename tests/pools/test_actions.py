@@ -116,9 +116,11 @@ def test_member_claims_and_becomes_owner(session, ids):
 def test_non_members_get_404_and_members_without_permission_403(session, ids):
     pool = make_pool(session, ids, users=("finance1",))
     c = pool_customer(session, ids, pool)
-    for user in ("ar2", "director", "admin"):
+    for user in ("ar2", "director"):
         with pytest.raises(NotFound):
             service.claim(session, _scope(session, ids, user), c.id)
+    with pytest.raises(Forbidden):  # the admin sees every customer (全部) but is not a member of this pool
+        service.claim(session, _scope(session, ids, "admin"), c.id)
     with pytest.raises(Forbidden):  # finance1 is a member but has no pools.claim
         service.claim(session, _scope(session, ids, "finance1"), c.id)
     assert c.owner_id is None

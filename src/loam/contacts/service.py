@@ -181,9 +181,17 @@ def list_deleted(session: Session, scope: Scope, page: int = 1, size: int = 25) 
 
 def transfer_for_customer(session: Session, scope: Scope, customer_id: int, new_owner: User) -> int:
     """Give a customer's live contacts to its new owner (called by the customer transfer, already authorised)."""
+    return reown_for_customer(session, scope, customer_id, new_owner.id, new_owner.department_id)
+
+
+def reown_for_customer(
+    session: Session, scope: Scope, customer_id: int, owner_id: int | None, department_id: int | None
+) -> int:
+    """Set the owner of a customer's live contacts (None while the customer sits in a public pool, so the
+    previous owner no longer holds them); audited per contact. Called by customer ownership changes."""
     moved = 0
     for contact in repo.live_of_customer(session, customer_id):
-        changes = audit.apply_changes(contact, {"owner_id": new_owner.id, "department_id": new_owner.department_id})
+        changes = audit.apply_changes(contact, {"owner_id": owner_id, "department_id": department_id})
         if changes:
             moved += 1
             audit.record(session, scope, ENTITY, contact.id, "transfer", changes)

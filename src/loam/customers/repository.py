@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from loam.authz import service as authz_service
+from loam.authz.models import RecordMember
 from loam.authz.permissions import Module
 from loam.authz.scope import Scope
 from loam.customers.models import Customer
@@ -36,7 +37,9 @@ def visible_clause(scope: Scope) -> Any:
         return Customer.id.is_not(None)
     owners = scope.owners(Module.customers)
     parts = [Customer.id.in_(authz_service.member_record_ids(scope, ENTITY))]
-    parts.append(Customer.owner_id.is_not(None) if owners is None else Customer.owner_id.in_(owners))
+    if owners is None:  # 全部: every customer, including those in pools the caller is not a member of
+        return true()
+    parts.append(Customer.owner_id.in_(owners))
     if scope.pool_ids:
         parts.append(and_(Customer.owner_id.is_(None), Customer.pool_id.in_(scope.pool_ids)))
     return or_(*parts)
@@ -208,3 +211,55 @@ def take_from_pool(
         .execution_options(synchronize_session=False)
     )
     return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def delete_members(session: Session, customer_id: int) -> None:
+    from sqlalchemy import delete
+
+    session.execute(delete(RecordMember).where(RecordMember.entity == ENTITY, RecordMember.record_id == customer_id))
+
+
+def members(session: Session, customer_id: int) -> list[RecordMember]:
+    stmt = select(RecordMember).where(RecordMember.entity == ENTITY, RecordMember.record_id == customer_id)
+    return list(session.scalars(stmt.order_by(RecordMember.id)))
+
+
+def member(session: Session, customer_id: int, user_id: int) -> RecordMember | None:
+    return session.scalar(
+        select(RecordMember).where(
+            RecordMember.entity == ENTITY, RecordMember.record_id == customer_id, RecordMember.user_id == user_id
+        )
+    )
+
+
+def delete_member(session: Session, customer_id: int, user_id: int) -> bool:
+    from sqlalchemy import delete
+
+    result = session.execute(
+        delete(RecordMember).where(
+            RecordMember.entity == ENTITY, RecordMember.record_id == customer_id, RecordMember.user_id == user_id
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def note_followup(session: Session, customer_id: int, occurred_at: datetime, next_contact_at: datetime | None) -> None:
+    """Move last_followup_at forward (never back) and set next_contact_at; bumps version (optimistic locking)."""
+    from sqlalchemy import case, literal, update
+
+    at = literal(occurred_at, Customer.__table__.c.last_followup_at.type)
+    values: dict[str, Any] = {
+        "last_followup_at": case(
+            (Customer.last_followup_at.is_(None) | (Customer.last_followup_at < at), at),
+            else_=Customer.last_followup_at,
+        ),
+        "version": Customer.version + 1,
+    }
+    if next_contact_at is not None:
+        values["next_contact_at"] = next_contact_at
+    session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id)
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from loam.authz import service as authz_service
@@ -151,6 +149,11 @@ def purge(session: Session, scope: Scope, customer_id: int) -> None:
     session.flush()
 
 
+def remove_team(session: Session, customer_id: int) -> None:
+    """Drop every team member (协作人) of a customer (release to a pool, purge)."""
+    repo.delete_members(session, customer_id)
+
+
 def purge_dependants(session: Session, customer_id: int) -> None:
     """Remove what only makes sense with the customer: team members, follow-ups, contacts; converted leads
     keep their data but lose the link. Each domain deletes its own rows through its service."""
@@ -158,7 +161,7 @@ def purge_dependants(session: Session, customer_id: int) -> None:
     from loam.contacts import service as contact_service
     from loam.leads import service as lead_service
 
-    session.execute(delete(RecordMember).where(RecordMember.entity == ENTITY, RecordMember.record_id == customer_id))
+    remove_team(session, customer_id)
     followup_service.purge_for(session, customer_id=customer_id)
     contact_service.purge_for_customer(session, customer_id)
     lead_service.detach_customer(session, customer_id)
@@ -206,8 +209,7 @@ def set_locked(session: Session, scope: Scope, customer_id: int, locked: bool) -
 
 def members(session: Session, scope: Scope, customer_id: int) -> list[RecordMember]:
     get(session, scope, customer_id)
-    stmt = select(RecordMember).where(RecordMember.entity == ENTITY, RecordMember.record_id == customer_id)
-    return list(session.scalars(stmt.order_by(RecordMember.id)))
+    return repo.members(session, customer_id)
 
 
 def add_member(session: Session, scope: Scope, customer_id: int, data: MemberWrite) -> RecordMember:
@@ -245,13 +247,7 @@ def remove_member(session: Session, scope: Scope, customer_id: int, user_id: int
 def _upsert_member(
     session: Session, scope: Scope, customer_id: int, user_id: int, access: str, expires_at: datetime | None
 ) -> RecordMember:
-    member = session.scalar(
-        select(RecordMember).where(
-            RecordMember.entity == ENTITY,
-            RecordMember.record_id == customer_id,
-            RecordMember.user_id == user_id,
-        )
-    )
+    member = repo.member(session, customer_id, user_id)
     if member is None:
         member = RecordMember(entity=ENTITY, record_id=customer_id, user_id=user_id, added_by=scope.user_id)
         session.add(member)
@@ -262,14 +258,7 @@ def _upsert_member(
 
 
 def _remove_member_row(session: Session, customer_id: int, user_id: int) -> bool:
-    result = session.execute(
-        delete(RecordMember).where(
-            RecordMember.entity == ENTITY,
-            RecordMember.record_id == customer_id,
-            RecordMember.user_id == user_id,
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return repo.delete_member(session, customer_id, user_id)
 
 
 def history(session: Session, scope: Scope, customer_id: int) -> list[audit.AuditLog]:
@@ -278,21 +267,11 @@ def history(session: Session, scope: Scope, customer_id: int) -> list[audit.Audi
 
 
 def note_followup(session: Session, customer_id: int, occurred_at: datetime, next_contact_at: datetime | None) -> None:
-    """Record that a follow-up happened (feeds the pool rules' "last follow-up"); called by activities."""
-    session.execute(
-        sql_update(Customer)
-        .where(Customer.id == customer_id)
-        .where((Customer.last_followup_at.is_(None)) | (Customer.last_followup_at < occurred_at))
-        .values(last_followup_at=occurred_at)
-        .execution_options(synchronize_session="fetch")
-    )
-    if next_contact_at is not None:
-        session.execute(
-            sql_update(Customer)
-            .where(Customer.id == customer_id)
-            .values(next_contact_at=next_contact_at)
-            .execution_options(synchronize_session="fetch")
-        )
+    """Record that a follow-up happened (feeds the pool rules' "last follow-up"); called by activities.
+
+    It bumps ``version`` so that an edit form opened before the follow-up cannot silently overwrite it.
+    """
+    repo.note_followup(session, customer_id, occurred_at, next_contact_at)
 
 
 def count_owned(session: Session, scope: Scope) -> int:
@@ -354,7 +333,10 @@ def put_in_pool(
         },
     )
     session.flush()
-    purge_dependants(session, customer.id)
+    remove_team(session, customer.id)
+    from loam.contacts import service as contact_service
+
+    contact_service.reown_for_customer(session, scope, customer.id, None, customer.department_id)
     audit.record(session, scope, ENTITY, customer.id, action, changes, note=note)
     return changes
 
@@ -378,6 +360,9 @@ def take_from_pool(
     if won != 1:
         raise Conflict(_("This customer has already been claimed."))
     session.refresh(customer)
+    from loam.contacts import service as contact_service
+
+    contact_service.reown_for_customer(session, scope, customer.id, owner_id, department_id)
     changes = {"owner_id": [None, owner_id], "pool_id": [pool_id, None]}
     audit.record(session, scope, ENTITY, customer.id, action, changes)
     return customer
