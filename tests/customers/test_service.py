@@ -99,3 +99,37 @@ def test_delete_restore_and_purge(session, ids):
     service.purge(session, admin, c.id)
     with pytest.raises(NotFound):
         service.restore(session, admin, c.id)
+
+
+def test_deal_status_is_recorded_audited_and_exempts_from_the_no_deal_rule(session, ids):
+    c = make_customer(session, ids["ar1"], "成交客户")
+    ar1, ar2 = scope_of(session, ids["ar1"]), scope_of(session, ids["ar2"])
+    with pytest.raises(NotFound):
+        service.set_deal(session, ar2, c.id, True)
+    service.set_deal(session, ar1, c.id, True)
+    assert c.deal_status == "closed" and c.deal_at is not None
+    assert service.history(session, ar1, c.id)[0].action == "deal"
+    service.set_deal(session, ar1, c.id, False)
+    assert c.deal_status == "none" and c.deal_at is None
+
+
+def test_history_needs_the_audit_permission(session, ids):
+    c = make_customer(session, ids["admin"], "审计客户")
+    service.add_member(session, scope_of(session, ids["admin"]), c.id, MemberWrite(user_id=ids["finance1"]))
+    finance = scope_of(session, ids["finance1"])
+    assert service.get(session, finance, c.id).id == c.id
+    with pytest.raises(Forbidden):
+        service.history(session, finance, c.id)
+
+
+def test_a_team_member_cannot_restore_a_customer_they_do_not_own(session, ids):
+    from loam.authz.scope import Scope
+
+    c = make_customer(session, ids["ar1"], "恢复客户")
+    service.add_member(session, scope_of(session, ids["ar1"]), c.id, MemberWrite(user_id=ids["ar2"], access="write"))
+    service.delete_(session, Scope.system(), c.id)
+    ar2 = scope_of(session, ids["ar2"])
+    ar2 = type(ar2)(**{**ar2.__dict__, "permissions": ar2.permissions | {"customers.delete"}})
+    with pytest.raises((Forbidden, NotFound)):
+        service.restore(session, ar2, c.id)
+    assert c.deleted_at is not None

@@ -88,7 +88,10 @@ def test_release_to_a_chosen_pool(session, ids):
     make_pool(session, ids, "默认")
     other = make_pool(session, ids, "二组公海", depts=("team2",))
     c = make_customer(session, ids["ar1"], "放到二组")
-    service.release(session, _scope(session, ids, "ar1"), c.id, other.id)
+    with pytest.raises(Invalid):  # ar1 belongs to neither that pool nor manages pools
+        service.release(session, _scope(session, ids, "ar1"), c.id, other.id)
+    assert c.owner_id == ids["ar1"] and c.pool_id is None
+    service.release(session, _scope(session, ids, "admin"), c.id, other.id)  # a pool admin may
     assert c.pool_id == other.id
     assert customer_service.get(session, _scope(session, ids, "ar2"), c.id).id == c.id
     with pytest.raises(NotFound):

@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from loam.contacts.schemas import IsoDate
 from loam.kit.i18n import N_
-from loam.kit.schemas import Id, LocalDatetime, OptStr
+from loam.kit.schemas import Id, IsoDate, LocalDatetime, OptStr
 
 KINDS = {
     "visit": N_("Visit"),

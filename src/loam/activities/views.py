@@ -20,6 +20,7 @@ from loam.db import utcnow
 from loam.errors import LoamError
 from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
+from loam.kit.schemas import MAX_ID
 from loam.org import service as org_service
 from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
 from loam.web.templating import redirect, render
@@ -29,10 +30,12 @@ PAGE_SIZE = 25
 
 
 def _int(value: Any) -> int | None:
+    """A record id from a form or query value, or None when it is not one (never an out-of-range int)."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and 1 <= number <= MAX_ID else None
 
 
 def _names(session: Session, scope: Scope, items: Sequence[FollowUp]) -> dict[str, Any]:

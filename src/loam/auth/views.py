@@ -13,7 +13,7 @@ from loam.auth import service as auth_service
 from loam.auth.deps import SESSION_COOKIE, CurrentScope
 from loam.config import settings
 from loam.errors import Forbidden, LoamError
-from loam.kit.http import DbSession, TxRoute
+from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.i18n import gettext as _
 from loam.kit.i18n import normalise
 from loam.org import service as org_service
@@ -117,7 +117,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke", name="auth:tokens_revoke")
-def revoke_token(request: Request, session: DbSession, scope: CurrentScope, token_id: int) -> Response:
+def revoke_token(request: Request, session: DbSession, scope: CurrentScope, token_id: PathId) -> Response:
     if scope.user_id is None:
         raise Forbidden()
     auth_service.revoke_api_token(session, scope.user_id, token_id)

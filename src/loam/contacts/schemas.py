@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from loam.kit.i18n import N_
-from loam.kit.schemas import Id, OptShort, OptStr, OptText, Phone
+from loam.kit.schemas import Id, IsoDate, OptShort, OptStr, OptText, Phone
 
 LEVELS = {"executive": N_("Executive"), "middle": N_("Middle management"), "staff": N_("Staff")}
 
 Level = Literal["executive", "middle", "staff"]
 
-
-def _iso_date(value: object) -> object:
-    """Dates are ``YYYY-MM-DD`` text, as the OpenAPI schema says; a number is not silently an epoch day."""
-    if not isinstance(value, date) and not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
-        raise ValueError("expected a date as YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 

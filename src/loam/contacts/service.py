@@ -201,6 +201,7 @@ def reown_for_customer(
 
 def history(session: Session, scope: Scope, contact_id: int) -> list[audit.AuditLog]:
     get(session, scope, contact_id)
+    authz_service.require(scope, Permission.audit_view)
     return audit.history(session, ENTITY, contact_id)
 
 

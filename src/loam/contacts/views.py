@@ -35,10 +35,12 @@ def options() -> dict[str, Any]:
 
 
 def _int(value: Any) -> int | None:
+    """A record id from a form or query value, or None when it is not one (never an out-of-range int)."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and 1 <= number <= MAX_ID else None
 
 
 def _form_context(session: Session, scope: Scope, values: dict[str, Any], contact: Any) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def create(request: Request, session: DbSession, scope: CurrentScope, form: Form
 @router.get("/contacts/{contact_id}", name="contacts:detail")
 def detail(request: Request, session: DbSession, scope: CurrentScope, contact_id: PathId) -> Response:
     contact = service.get(session, scope, contact_id)
-    history = service.history(session, scope, contact_id)
+    history = service.history(session, scope, contact_id) if scope.can("audit.view") else []
     followups = followup_service.for_contact(session, scope, contact_id)
     users = {contact.owner_id, contact.created_by} | {h.user_id for h in history}
     users |= {f.created_by for f in followups} | {u for f in followups for u in f.participant_ids}  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from loam.customers.schemas import (
     CustomerFilters,
     CustomerRead,
     CustomerUpdate,
+    DealRequest,
     MemberRead,
     MemberWrite,
     TransferRequest,
@@ -73,6 +74,12 @@ def restore_customer(session: DbSession, scope: ApiScope, customer_id: PathId) -
 @router.post("/{customer_id}/transfer", response_model=CustomerRead)
 def transfer_customer(session: DbSession, scope: ApiScope, customer_id: PathId, data: TransferRequest) -> object:
     return service.transfer(session, scope, customer_id, data)
+
+
+@router.post("/{customer_id}/deal", response_model=CustomerRead)
+def set_deal(session: DbSession, scope: ApiScope, customer_id: PathId, data: DealRequest) -> object:
+    """Mark the customer as having closed a deal (成交), or undo it (``{"closed": false}``)."""
+    return service.set_deal(session, scope, customer_id, data.closed)
 
 
 @router.post("/{customer_id}/lock", response_model=CustomerRead)

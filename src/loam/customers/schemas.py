@@ -96,6 +96,11 @@ class CustomerFilters(BaseModel):
     custom: dict[str, str] = Field(default_factory=dict)
 
 
+class DealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    closed: bool
+
+
 class TransferRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     owner_id: Id

@@ -130,6 +130,8 @@ def restore(session: Session, scope: Scope, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(_("Customer not found."))
     authz_service.require(scope, Permission.customers_delete)
+    if customer.owner_id is not None:
+        _owns(scope, customer)
     customer.deleted_at = None
     customer.deleted_by = None
     session.flush()
@@ -192,6 +194,19 @@ def transfer(session: Session, scope: Scope, customer_id: int, req: TransferRequ
     _remove_member_row(session, customer.id, new_owner.id)
     session.flush()
     audit.record(session, scope, ENTITY, customer.id, "transfer", changes)
+    return customer
+
+
+def set_deal(session: Session, scope: Scope, customer_id: int, closed: bool) -> Customer:
+    """Record that the customer has closed a deal (成交) — or undo it. Closed customers are exempt from the
+    pools' return rules where the pool says so, and the "no deal in N days" rule stops counting."""
+    customer = get_for_write(session, scope, customer_id, Permission.customers_update)
+    status = "closed" if closed else "none"
+    if customer.deal_status == status:
+        return customer
+    changes = audit.apply_changes(customer, {"deal_status": status, "deal_at": utcnow() if closed else None})
+    session.flush()
+    audit.record(session, scope, ENTITY, customer.id, "deal", changes)
     return customer
 
 
@@ -263,6 +278,7 @@ def _remove_member_row(session: Session, customer_id: int, user_id: int) -> bool
 
 def history(session: Session, scope: Scope, customer_id: int) -> list[audit.AuditLog]:
     get(session, scope, customer_id)
+    authz_service.require(scope, Permission.audit_view)
     return audit.history(session, ENTITY, customer_id)
 
 

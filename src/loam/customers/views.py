@@ -128,7 +128,7 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, customer_i
     customer = service.get(session, scope, customer_id)
     members = service.members(session, scope, customer_id)
     ids = {customer.owner_id, customer.created_by, customer.previous_owner_id} | {m.user_id for m in members}
-    history = service.history(session, scope, customer_id)
+    history = service.history(session, scope, customer_id) if scope.can("audit.view") else []
     ids |= {h.user_id for h in history}
     ctx = {
         "c": customer,
@@ -183,6 +183,14 @@ def transfer(
     return redirect(request, str(request.url_for("customers:detail", customer_id=customer_id)))
 
 
+@router.post("/{customer_id}/deal", name="customers:deal")
+def deal(
+    request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, closed: Annotated[bool, Form()]
+) -> Response:
+    service.set_deal(session, scope, customer_id, closed)
+    return redirect(request, str(request.url_for("customers:detail", customer_id=customer_id)))
+
+
 @router.post("/{customer_id}/lock", name="customers:lock")
 def lock(
     request: Request,
@@ -208,7 +216,7 @@ def add_member(
 
 @router.post("/{customer_id}/members/{user_id}/remove", name="customers:remove_member")
 def remove_member(
-    request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, user_id: int
+    request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, user_id: PathId
 ) -> Response:
     service.remove_member(session, scope, customer_id, user_id)
     return redirect(request, str(request.url_for("customers:detail", customer_id=customer_id)) + "#team")

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "convert": N_("Converted to a customer"),
     "from_lead": N_("Created from a lead"),
     "status": N_("Status changed"),
+    "deal": N_("Deal status changed"),
     "move": N_("Moved"),
     "activate": N_("Activated"),
     "deactivate": N_("Deactivated"),

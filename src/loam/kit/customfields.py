@@ -14,6 +14,7 @@ from loam.errors import Conflict, Invalid, NotFound
 from loam.kit.i18n import gettext as _
 from loam.kit.i18n import pick
 from loam.kit.models import CustomField
+from loam.kit.schemas import MAX_ID
 
 ENTITIES = ("lead", "customer", "contact")
 FIELD_TYPES = ("text", "number", "date", "select", "multiselect", "user", "boolean")
@@ -149,9 +150,12 @@ def _coerce(field: CustomField, raw: Any) -> Any:
         raise ValueError(_("Choose yes or no."))
     if ft == "user":
         try:
-            return int(raw)
+            user_id = int(raw)
         except (TypeError, ValueError):
             raise ValueError(_("Choose a user.")) from None
+        if not 1 <= user_id <= MAX_ID:
+            raise ValueError(_("Choose a user."))
+        return user_id
     allowed = choices(field)
     if ft == "select":
         if str(raw) not in allowed:
@@ -235,7 +239,10 @@ def filter_clause(model: Any, field: CustomField, value: str) -> Any:
         return model.custom[field.key].as_boolean().is_(value.lower() in ("1", "true", "on", "yes"))
     if ft == "user":
         try:
-            return model.custom[field.key].as_integer() == int(value)
+            user_id = int(value)
+            if not 1 <= user_id <= MAX_ID:
+                raise ValueError
+            return model.custom[field.key].as_integer() == user_id
         except ValueError:
             raise Invalid(_("Choose a user.")) from None
     return model.custom[field.key].as_string() == value

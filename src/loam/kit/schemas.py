@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,27 @@ def _not_a_number(value: object) -> object:
     return value
 
 
-LocalDatetime = Annotated[datetime | None, BeforeValidator(_not_a_number), AfterValidator(assume_local)]
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def _in_range(value: datetime | date | None) -> datetime | date | None:
+    """Dates a CRM can mean: years 1900–2999 (anything else is a typo, and some drivers cannot store it)."""
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    """Dates are ``YYYY-MM-DD`` text, as the OpenAPI schema says; a number is not silently an epoch day."""
+    if not isinstance(value, date) and not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+LocalDatetime = Annotated[
+    datetime | None, BeforeValidator(_not_a_number), AfterValidator(assume_local), AfterValidator(_in_range)
+]
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortStr = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 OptStr = Annotated[

@@ -210,8 +210,9 @@ def convert(session: Session, scope: Scope, lead_id: int, data: LeadConvert) -> 
     existing = _existing_customer(session, scope, data.existing_customer_id)
     if existing is None:
         authz_service.require(scope, Permission.customers_create)
-    if data.create_contact:
+    if data.create_contact:  # adding a contact to a customer is writing to that customer
         authz_service.require(scope, Permission.contacts_create)
+        authz_service.require(scope, Permission.customers_update)
     new_contact = _contact_data(lead) if data.create_contact else None  # validated before any write
     customer = existing or customer_service.create(session, scope, _customer_data(lead, data))
     contact = _make_contact(session, scope, new_contact, customer.id) if new_contact else None
@@ -283,6 +284,7 @@ def duplicates(
 def history(session: Session, scope: Scope, lead_id: int) -> list[audit.AuditLog]:
     """The audit rows of a lead the caller may see, newest first."""
     get(session, scope, lead_id)
+    authz_service.require(scope, Permission.audit_view)
     return audit.history(session, ENTITY, lead_id)
 
 

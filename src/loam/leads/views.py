@@ -166,7 +166,7 @@ def _detail(
     request: Request, session: Any, scope: Scope, lead_id: int, convert_error: str | None = None, status: int = 200
 ) -> Response:
     lead = service.get(session, scope, lead_id)
-    history = service.history(session, scope, lead_id)
+    history = service.history(session, scope, lead_id) if scope.can("audit.view") else []
     ids = {lead.owner_id, lead.created_by} | {h.user_id for h in history}
     mine = CustomerFilters.model_validate({"mine": True})
     ctx = {

@@ -310,6 +310,8 @@ def release(
     pool = repo.get(session, pool_id) if pool_id is not None else pool_for_owner(session, owner)
     if pool is None or not pool.active:
         raise Invalid(_("Choose an active public pool."), {"pool_id": _("No active pool.")})
+    if pool_id is not None and not (_can_see(scope, pool) or _is_member(session, owner, pool)):
+        raise Invalid(_("Choose a public pool you or the owner belong to."), {"pool_id": _("Not your pool.")})
     now = utcnow()
     customer_service.put_in_pool(session, scope, customer, pool.id, "release", reason, now)
     repo.add_event(session, pool.id, customer.id, "release", scope.user_id, owner, now, reason)
