@@ -18,7 +18,7 @@ from loam.contacts.schemas import LEVELS, ContactCreate, ContactFilters, Contact
 from loam.customers import service as customer_service
 from loam.customers.schemas import CustomerFilters
 from loam.errors import LoamError, NotFound
-from loam.kit import customfields
+from loam.kit import audit, customfields
 from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import MAX_ID
@@ -145,7 +145,7 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, contact_id
     contact = service.get(session, scope, contact_id)
     history = service.history(session, scope, contact_id) if scope.can("audit.view") else []
     followups = followup_service.for_contact(session, scope, contact_id)
-    users = {contact.owner_id, contact.created_by} | {h.user_id for h in history}
+    users = {contact.owner_id, contact.created_by} | audit.user_ids_in(history)
     users |= {f.created_by for f in followups} | {u for f in followups for u in f.participant_ids}  # type: ignore[attr-defined]
     linked = {i for f in followups for i in f.contact_ids}  # type: ignore[attr-defined]
     ctx = {

@@ -21,7 +21,7 @@ from loam.customers.schemas import (
     TransferRequest,
 )
 from loam.errors import LoamError
-from loam.kit import customfields
+from loam.kit import audit, customfields
 from loam.kit.choices import INDUSTRIES, SOURCES, translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.org import service as org_service
@@ -129,7 +129,7 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, customer_i
     members = service.members(session, scope, customer_id)
     ids = {customer.owner_id, customer.created_by, customer.previous_owner_id} | {m.user_id for m in members}
     history = service.history(session, scope, customer_id) if scope.can("audit.view") else []
-    ids |= {h.user_id for h in history}
+    ids |= audit.user_ids_in(history)
     ctx = {
         "c": customer,
         "members": members,

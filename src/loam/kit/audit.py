@@ -42,6 +42,64 @@ ACTION_LABELS = {
 }
 
 
+# Field names as the history tab shows them; custom fields appear as "custom.<key>".
+FIELD_LABELS = {
+    "name": N_("Name"),
+    "company": N_("Company"),
+    "title": N_("Job title"),
+    "industry": N_("Industry"),
+    "tier": N_("Tier"),
+    "level": N_("Level"),
+    "grade": N_("Grade"),
+    "source": N_("Source"),
+    "status": N_("Status"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "website": N_("Website"),
+    "province": N_("Province"),
+    "city": N_("City"),
+    "address": N_("Address"),
+    "remark": N_("Remarks"),
+    "owner_id": N_("Owner"),
+    "previous_owner_id": N_("Previous owner"),
+    "department_id": N_("Department"),
+    "pool_id": N_("Public pool"),
+    "locked": N_("Locked"),
+    "deal_status": N_("Deal status"),
+    "deal_at": N_("Deal closed on"),
+    "next_contact_at": N_("Next contact"),
+    "last_followup_at": N_("Last follow-up"),
+    "owner_since": N_("Owner since"),
+    "released_at": N_("Released"),
+    "customer_id": N_("Customer"),
+    "dept_name": N_("Department"),
+    "reports_to_id": N_("Reports to"),
+    "birthday": N_("Birthday"),
+    "is_decision_maker": N_("Decision maker"),
+    "personality": N_("Personality"),
+    "preferences": N_("Preferences"),
+    "member": N_("Team member"),
+    "access": N_("Access"),
+    "contacts_moved": N_("Contacts moved"),
+    "followups_moved": N_("Follow-ups moved"),
+    "converted_customer_id": N_("Converted to customer"),
+    "converted_at": N_("Converted"),
+    "kind": N_("Type"),
+    "occurred_at": N_("Time"),
+    "content": N_("Notes"),
+    "next_step": N_("Next step"),
+    "lead": N_("Lead"),
+    "members": N_("Members"),
+}
+
+
+def field_label(field: str) -> str:
+    if field.startswith("custom."):
+        return field.removeprefix("custom.")
+    text = FIELD_LABELS.get(field)
+    return _(text) if text else field
+
+
 def action_label(action: str) -> str:
     text = ACTION_LABELS.get(action)
     return _(text) if text else action
@@ -113,3 +171,12 @@ def history(session: Session, entity: str, entity_id: int, limit: int = 200) -> 
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def user_ids_in(rows: list[AuditLog]) -> set[int]:
+    """Every user id a history list mentions (authors and old/new owners), to look their names up once."""
+    ids = {r.user_id for r in rows if r.user_id is not None}
+    for r in rows:
+        for field in ("owner_id", "previous_owner_id"):
+            ids |= {v for v in (r.changes or {}).get(field, []) if isinstance(v, int)}
+    return ids

@@ -14,7 +14,7 @@ from loam.authz.scope import Scope
 from loam.customers import service as customer_service
 from loam.customers.schemas import CustomerFilters
 from loam.errors import LoamError
-from loam.kit import customfields
+from loam.kit import audit, customfields
 from loam.kit.choices import GRADES, INDUSTRIES, SOURCES, translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.leads import service
@@ -167,7 +167,7 @@ def _detail(
 ) -> Response:
     lead = service.get(session, scope, lead_id)
     history = service.history(session, scope, lead_id) if scope.can("audit.view") else []
-    ids = {lead.owner_id, lead.created_by} | {h.user_id for h in history}
+    ids = {lead.owner_id, lead.created_by} | audit.user_ids_in(history)
     mine = CustomerFilters.model_validate({"mine": True})
     ctx = {
         "l": lead,

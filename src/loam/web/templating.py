@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from loam.config import settings
 from loam.kit import i18n
-from loam.kit.audit import action_label
+from loam.kit.audit import action_label, field_label
 
 HERE = Path(__file__).resolve().parent
 PKG = HERE.parent
@@ -74,6 +74,28 @@ env.filters["dt"] = fmt_datetime
 env.filters["d"] = fmt_date
 env.filters["input_dt"] = input_datetime
 env.filters["action"] = action_label
+env.filters["field"] = field_label
+
+
+def change_value(value: Any, field: str, names: dict[int, str] | None = None) -> str:
+    """An old/new value of the history tab: user ids as names, timestamps in company time, yes/no."""
+    if value is None or value == "":
+        return "—"
+    if field in ("owner_id", "previous_owner_id") and names and isinstance(value, int):
+        return names.get(value, str(value))
+    if isinstance(value, bool):
+        return i18n.gettext("Yes") if value else i18n.gettext("No")
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        try:
+            return fmt_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+env.filters["change"] = change_value
 
 
 def _collect(routes: Any, names: set[str]) -> None:
