@@ -56,9 +56,9 @@ test: dev lint
 	  LOAM_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not e2e" tests; \
 	fi
 
-## Refresh docs/screenshots/ from the browser tests.
+## Refresh docs/screenshots/ (the demo company, through Debian's Chromium).
 screenshots: dev
-	LOAM_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/e2e
+	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 vendor:
 	bash scripts/vendor.sh

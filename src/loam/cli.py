@@ -50,8 +50,11 @@ def serve(
     port: int = typer.Option(8000),
     prod: bool = typer.Option(False, "--prod", help="Refuse to start with default secrets."),
     reload: bool = typer.Option(False),
+    worker: bool = typer.Option(
+        True, "--worker/--no-worker", help="Also run the job worker in this process (scheduled pool rules)."
+    ),
 ) -> None:
-    """Serve the web UI and the API."""
+    """Serve the web UI and the API (with the job worker in-process unless --no-worker)."""
     import uvicorn
 
     if prod and settings.secret_key == DEFAULT_SECRET:
@@ -60,6 +63,13 @@ def serve(
     if prod and settings.demo:
         typer.echo("Refusing to start: LOAM_DEMO must be false in production (demo logins are public).", err=True)
         raise typer.Exit(2)
+    if worker and not reload:
+        from huey.consumer import Consumer
+
+        from loam.jobs import huey
+
+        # start() runs the scheduler and worker threads without taking over signals; uvicorn keeps them.
+        Consumer(huey, workers=1, worker_type="thread", periodic=True).start()
     uvicorn.run("loam.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=True)
 
 
