@@ -94,7 +94,7 @@ def main() -> None:
                     page.goto("/customers?mine=true")
                     page.locator("[data-testid=customer-table] tbody a").first.click()
                     page.wait_for_load_state("networkidle")
-                    page.screenshot(path=str(OUT / "customer-360.png"), full_page=True)
+                    page.screenshot(path=str(OUT / "customer-360.png"), full_page=False)
             browser.close()
         print(f"screenshots written to {OUT}")
     finally:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from loam.auth.models import UserSession
@@ -97,3 +98,28 @@ def test_api_token_flow(connection):
     me = c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["username"] == "ar1"
     assert c.get("/api/v1/auth/me", headers={"Authorization": "Bearer loam_forged"}).status_code == 401
+
+
+def test_failures_from_one_address_do_not_lock_out_another(connection, session):
+    from loam.auth import service as auth_service
+    from loam.errors import NotAuthenticated, TooManyRequests
+
+    for _ in range(5):
+        with pytest.raises(NotAuthenticated):
+            auth_service.authenticate(session, "sr1", "bad-password", ip="10.9.9.9")
+    with pytest.raises(TooManyRequests):
+        auth_service.authenticate(session, "sr1", "loam-demo", ip="10.9.9.9")
+    assert auth_service.authenticate(session, "sr1", "loam-demo", ip="10.1.1.1").username == "sr1"
+
+
+def test_cookies_are_secure_over_https(connection):
+    from fastapi.testclient import TestClient
+
+    from tests.helpers import app
+
+    c = TestClient(app(), base_url="https://testserver", follow_redirects=False)
+    page = c.get("/login")
+    assert "Secure" in page.headers["set-cookie"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = c.post("/login", data={"username": "fr1", "password": "loam-demo", "csrf_token": token})
+    assert r.status_code == 303 and "loam_session=" in r.headers["set-cookie"] and "Secure" in r.headers["set-cookie"]

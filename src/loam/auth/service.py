@@ -30,22 +30,18 @@ def token_hash(raw: str) -> str:
 
 
 def authenticate(session: Session, login: str, password: str, ip: str | None = None) -> User:
-    """Check a login; the same message for an unknown user and a wrong password; throttled per login.
+    """Check a login; the same message for an unknown user and a wrong password; throttled.
 
-    After ``login_max_failures`` failures within ``login_lockout_minutes`` every attempt for that
-    login is refused (429) until the window passes, whether or not the user exists.
+    After ``login_max_failures`` failures for one login from one address within
+    ``login_lockout_minutes``, that address is refused (429) for that login, whether or not the user
+    exists; after ten times as many failures from anywhere the login itself is refused. So a guesser
+    is stopped quickly, and someone else cannot lock a colleague out with a handful of bad tries.
     """
     key = login.strip().lower()[:254]
     since = utcnow() - timedelta(minutes=settings.login_lockout_minutes)
-    failures = (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.username == key, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
-        )
-        or 0
-    )
-    if failures >= settings.login_max_failures:
+    here = _failures(session, key, since, ip, any_ip=False)
+    anywhere = _failures(session, key, since)
+    if here >= settings.login_max_failures or anywhere >= 10 * settings.login_max_failures:
         raise TooManyRequests(_("Too many failed attempts. Try again in a few minutes."))
     user = org_repo.user_by_login(session, key) if key else None
     ok = verify_password(user.password_hash if user else None, password)
@@ -57,6 +53,18 @@ def authenticate(session: Session, login: str, password: str, ip: str | None = N
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
+
+
+def _failures(session: Session, key: str, since: datetime, ip: str | None = None, any_ip: bool = True) -> int:
+    """Failed attempts for a login since a moment: from one address, or from anywhere."""
+    stmt = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.username == key, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+    )
+    if not any_ip:
+        stmt = stmt.where(LoginAttempt.ip.is_(None) if ip is None else LoginAttempt.ip == ip)
+    return int(session.scalar(stmt) or 0)
 
 
 def start_session(session: Session, user: User, ip: str | None = None, user_agent: str | None = None) -> str:

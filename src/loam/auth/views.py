@@ -23,6 +23,12 @@ router = APIRouter(route_class=TxRoute, include_in_schema=False)
 LOGIN_CSRF = "loam_login_csrf"
 
 
+def _secure(request: Request) -> bool:
+    """Cookies are Secure behind TLS: when configured, or when the request came over https
+    (uvicorn honours X-Forwarded-Proto from the reverse proxy)."""
+    return settings.secure_cookies or request.url.scheme == "https"
+
+
 def _safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
         return "/"
@@ -33,7 +39,7 @@ def _login_page(request: Request, next_: str, error: str | None = None, status: 
     token = request.cookies.get(LOGIN_CSRF) or secrets.token_urlsafe(24)
     request.state.login_csrf = token
     response = render(request, "auth/login.html", {"next": next_, "error": error}, status_code=status)
-    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="lax", secure=settings.secure_cookies)
+    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="lax", secure=_secure(request))
     return response
 
 
@@ -67,12 +73,12 @@ def login(
         raw,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=_secure(request),
         max_age=settings.session_days * 86400,
     )
     response.delete_cookie(LOGIN_CSRF)
     if user.locale:
-        response.set_cookie("loam_locale", user.locale, samesite="lax", secure=settings.secure_cookies)
+        response.set_cookie("loam_locale", user.locale, samesite="lax", secure=_secure(request))
     return response
 
 
@@ -93,7 +99,7 @@ def switch_locale(
     user = org_service.get_user(session, scope.user_id or 0)
     user.locale = code
     response = redirect(request, _safe_next(urlsplit(request.headers.get("referer", "/")).path))
-    response.set_cookie("loam_locale", code, samesite="lax", secure=settings.secure_cookies)
+    response.set_cookie("loam_locale", code, samesite="lax", secure=_secure(request))
     return response
 
 
