@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from loam.errors import Conflict, Invalid, NotFound
 from loam.kit.i18n import gettext as _
 from loam.kit.i18n import pick
+from loam.kit.listing import like_escape
 from loam.kit.models import CustomField
 from loam.kit.schemas import MAX_ID
 
@@ -229,7 +230,7 @@ def filter_clause(model: Any, field: CustomField, value: str) -> Any:
     if ft == "multiselect":
         return cast(model.custom[field.key], String).like(f'%"{_json_escape(value)}"%')
     if ft == "text":
-        return model.custom[field.key].as_string().ilike(f"%{value}%")
+        return model.custom[field.key].as_string().ilike(f"%{like_escape(value)}%", escape="\\")
     if ft == "number":
         try:
             return model.custom[field.key].as_float() == float(value)
