@@ -20,22 +20,12 @@ from loam.db import utcnow
 from loam.errors import LoamError
 from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
-from loam.kit.schemas import MAX_ID
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
+from loam.web.forms import FormData, errors_of, list_filters, parse, record_id
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, include_in_schema=False)
 PAGE_SIZE = 25
-
-
-def _int(value: Any) -> int | None:
-    """A record id from a form or query value, or None when it is not one (never an out-of-range int)."""
-    try:
-        number = int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-    return number if number is not None and 1 <= number <= MAX_ID else None
 
 
 def _names(session: Session, scope: Scope, items: Sequence[FollowUp]) -> dict[str, Any]:
@@ -75,8 +65,8 @@ def _form(
     status: int = 200,
 ) -> Response:
     """The full-page follow-up form: editing, or a quick form that came back with errors."""
-    customer_id = followup.customer_id if followup else _int(values.get("customer_id"))
-    lead_id = followup.lead_id if followup else _int(values.get("lead_id"))
+    customer_id = followup.customer_id if followup else record_id(values.get("customer_id"))
+    lead_id = followup.lead_id if followup else record_id(values.get("lead_id"))
     ctx = {
         "values": values,
         "errors": errors,
@@ -95,13 +85,7 @@ def _timeline(request: Request, session: Session, scope: Scope, items: list[Foll
     return render(request, "followups/_timeline.html", ctx)
 
 
-def _filters(request: Request) -> FollowUpFilters:
-    """The list's filter form; blank options mean "any"; bad values are a 422 page like the API's."""
-    data, errors = parse(FollowUpFilters, query_dict(request))
-    if data is None:
-        raise_invalid(errors)
-    assert data is not None
-    return data
+_filters = list_filters(FollowUpFilters)
 
 
 @router.get("/followups", name="followups:list")

@@ -23,7 +23,7 @@ from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import MAX_ID
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
+from loam.web.forms import FormData, errors_of, list_filters, parse, record_id
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, include_in_schema=False)
@@ -34,18 +34,9 @@ def options() -> dict[str, Any]:
     return {"levels": translated(LEVELS), "LEVELS": LEVELS, "KINDS": KINDS}
 
 
-def _int(value: Any) -> int | None:
-    """A record id from a form or query value, or None when it is not one (never an out-of-range int)."""
-    try:
-        number = int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-    return number if number is not None and 1 <= number <= MAX_ID else None
-
-
 def _form_context(session: Session, scope: Scope, values: dict[str, Any], contact: Any) -> dict[str, Any]:
     """The customer (fixed when known) or a list to choose from, and the possible superiors."""
-    customer_id = contact.customer_id if contact else _int(values.get("customer_id"))
+    customer_id = contact.customer_id if contact else record_id(values.get("customer_id"))
     customer, peers = None, []
     if customer_id:
         try:
@@ -81,13 +72,7 @@ def _form(
     return render(request, "contacts/form.html", ctx | options(), status_code=status)
 
 
-def _filters(request: Request) -> ContactFilters:
-    """The list's filter form; blank options mean "any"; bad values are a 422 page like the API's."""
-    data, errors = parse(ContactFilters, query_dict(request))
-    if data is None:
-        raise_invalid(errors)
-    assert data is not None
-    return data
+_filters = list_filters(ContactFilters)
 
 
 @router.get("/contacts", name="contacts:list")

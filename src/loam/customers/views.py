@@ -25,7 +25,7 @@ from loam.kit import audit, customfields
 from loam.kit.choices import INDUSTRIES, SOURCES, translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
+from loam.web.forms import FormData, errors_of, list_filters, parse, raise_invalid
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, prefix="/customers", include_in_schema=False)
@@ -46,14 +46,7 @@ def options() -> dict[str, Any]:
     }
 
 
-def _filters(request: Request) -> CustomerFilters:
-    """The list's filter form; blank options mean "any"; bad values are a 422 page like the API's."""
-    data, errors = parse(CustomerFilters, query_dict(request))
-    if data is None:
-        raise_invalid(errors)
-    assert data is not None
-    data.custom = {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and v}
-    return data
+_filters = list_filters(CustomerFilters, custom=True)
 
 
 @router.get("", name="customers:list")

@@ -29,7 +29,7 @@ from loam.leads.schemas import (
     LeadUpdate,
 )
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
+from loam.web.forms import FormData, errors_of, list_filters, parse, raise_invalid
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, prefix="/leads", include_in_schema=False)
@@ -49,14 +49,7 @@ def options() -> dict[str, Any]:
     }
 
 
-def _filters(request: Request) -> LeadFilters:
-    """The list's filter form; blank options mean "any"; bad values are a 422 page like the API's."""
-    data, errors = parse(LeadFilters, query_dict(request))
-    if data is None:
-        raise_invalid(errors)
-    assert data is not None
-    data.custom = {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and v}
-    return data
+_filters = list_filters(LeadFilters, custom=True)
 
 
 def _list(

@@ -20,20 +20,14 @@ from loam.pools import service
 from loam.pools.models import Pool
 from loam.pools.rules import LEVELS as LEVEL_KEYS
 from loam.pools.schemas import DistributeForm, PoolCreate, PoolForm, PoolUpdate, ReleaseForm
-from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
+from loam.web.forms import FormData, errors_of, list_filters, parse, raise_invalid
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, include_in_schema=False)
 PAGE_SIZE = 25
 
 
-def _filters(request: Request) -> CustomerFilters:
-    """The pool page's filter form (blank options mean "any"); bad values are a 422 page."""
-    data, errors = parse(CustomerFilters, {k: v for k, v in query_dict(request).items() if k not in ("page", "sort")})
-    if data is None:
-        raise_invalid(errors)
-    assert data is not None
-    return data
+_filters = list_filters(CustomerFilters)
 
 
 def _pool_page(

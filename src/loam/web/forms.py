@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -95,3 +96,30 @@ def _translate_pydantic(err: Any) -> str:
 def raise_invalid(errors: dict[str, str]) -> None:
     """For small action forms (no form page to re-render): a 422 naming the bad fields."""
     raise Invalid(_("Invalid input: %(fields)s", fields="; ".join(f"{k}: {v}" for k, v in errors.items())))
+
+
+def list_filters(model: type[M], custom: bool = False) -> Callable[[Request], M]:
+    """A dependency parsing a list page's filter form into ``model`` (the API's filter schema): blank options
+    mean "any", bad values give a 422 page; with ``custom``, ``cf_<key>`` parameters filter custom fields."""
+
+    def dependency(request: Request) -> M:
+        data, errors = parse(model, {k: v for k, v in query_dict(request).items() if k not in ("page", "sort")})
+        if data is None:
+            raise_invalid(errors)
+        assert data is not None
+        if custom:
+            data.custom = {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and v}  # type: ignore[attr-defined]
+        return data
+
+    return dependency
+
+
+def record_id(value: Any) -> int | None:
+    """A record id from a form or query value, or None when it is not one (never an out-of-range int)."""
+    from loam.kit.schemas import MAX_ID
+
+    try:
+        number = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return number if number is not None and 1 <= number <= MAX_ID else None
