@@ -17,11 +17,10 @@ from loam.auth.deps import CurrentScope
 from loam.authz.scope import Scope
 from loam.contacts import service as contact_service
 from loam.db import utcnow
-from loam.errors import LoamError
 from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, list_filters, parse, record_id
+from loam.web.forms import FormData, list_filters, record_id, submit
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, include_in_schema=False)
@@ -119,16 +118,15 @@ def lead_timeline(request: Request, session: DbSession, scope: CurrentScope, lea
 
 @router.post("/followups", name="followups:create")
 def create(request: Request, session: DbSession, scope: CurrentScope, form: FormData) -> Response:
-    data, errors = parse(FollowUpCreate, form)
-    if data is None:
-        return _form(request, session, scope, form, errors, status=422)
-    try:
-        followup = service.create(session, scope, data)
-    except LoamError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        session.rollback()
-        return _form(request, session, scope, form, errors_of(exc), status=exc.status_code)
+    followup, failed = submit(
+        session,
+        form,
+        FollowUpCreate,
+        lambda data: service.create(session, scope, data),
+        lambda errors, status: _form(request, session, scope, form, errors, status=status),
+    )
+    if failed is not None:
+        return failed
     return redirect(request, _back(request, followup.customer_id, followup.lead_id))
 
 
@@ -142,16 +140,15 @@ def edit(request: Request, session: DbSession, scope: CurrentScope, followup_id:
 @router.post("/followups/{followup_id}/edit", name="followups:update")
 def update(request: Request, session: DbSession, scope: CurrentScope, followup_id: PathId, form: FormData) -> Response:
     followup = service.get_for_update(session, scope, followup_id)
-    data, errors = parse(FollowUpUpdate, form)
-    if data is None:
-        return _form(request, session, scope, form, errors, followup, status=422)
-    try:
-        service.update(session, scope, followup_id, data)
-    except LoamError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        session.rollback()
-        return _form(request, session, scope, form, errors_of(exc), followup, status=exc.status_code)
+    _done, failed = submit(
+        session,
+        form,
+        FollowUpUpdate,
+        lambda data: service.update(session, scope, followup_id, data),
+        lambda errors, status: _form(request, session, scope, form, errors, followup, status=status),
+    )
+    if failed is not None:
+        return failed
     return redirect(request, _back(request, followup.customer_id, followup.lead_id))
 
 

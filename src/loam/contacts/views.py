@@ -17,13 +17,13 @@ from loam.contacts import service
 from loam.contacts.schemas import LEVELS, ContactCreate, ContactFilters, ContactUpdate
 from loam.customers import service as customer_service
 from loam.customers.schemas import CustomerFilters
-from loam.errors import LoamError, NotFound
+from loam.errors import NotFound
 from loam.kit import audit, customfields
 from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import MAX_ID
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, list_filters, parse, record_id
+from loam.web.forms import FormData, list_filters, record_id, submit
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, include_in_schema=False)
@@ -112,16 +112,15 @@ def new(
 
 @router.post("/contacts", name="contacts:create")
 def create(request: Request, session: DbSession, scope: CurrentScope, form: FormData) -> Response:
-    data, errors = parse(ContactCreate, form)
-    if data is None:
-        return _form(request, session, scope, form, errors, status=422)
-    try:
-        contact = service.create(session, scope, data)
-    except LoamError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        session.rollback()
-        return _form(request, session, scope, form, errors_of(exc), status=exc.status_code)
+    contact, failed = submit(
+        session,
+        form,
+        ContactCreate,
+        lambda data: service.create(session, scope, data),
+        lambda errors, status: _form(request, session, scope, form, errors, status=status),
+    )
+    if failed is not None:
+        return failed
     return redirect(request, str(request.url_for("contacts:detail", contact_id=contact.id)))
 
 
@@ -159,16 +158,15 @@ def edit(request: Request, session: DbSession, scope: CurrentScope, contact_id: 
 @router.post("/contacts/{contact_id}/edit", name="contacts:update")
 def update(request: Request, session: DbSession, scope: CurrentScope, contact_id: PathId, form: FormData) -> Response:
     contact = service.get(session, scope, contact_id)
-    data, errors = parse(ContactUpdate, form)
-    if data is None:
-        return _form(request, session, scope, form, errors, contact, status=422)
-    try:
-        service.update(session, scope, contact_id, data)
-    except LoamError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        session.rollback()
-        return _form(request, session, scope, form, errors_of(exc), contact, status=exc.status_code)
+    _done, failed = submit(
+        session,
+        form,
+        ContactUpdate,
+        lambda data: service.update(session, scope, contact_id, data),
+        lambda errors, status: _form(request, session, scope, form, errors, contact, status=status),
+    )
+    if failed is not None:
+        return failed
     return redirect(request, str(request.url_for("contacts:detail", contact_id=contact_id)))
 
 

@@ -20,12 +20,11 @@ from loam.customers.schemas import (
     MemberWrite,
     TransferRequest,
 )
-from loam.errors import LoamError
 from loam.kit import audit, customfields
 from loam.kit.choices import INDUSTRIES, SOURCES, translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, list_filters, parse, raise_invalid
+from loam.web.forms import FormData, list_filters, parse, raise_invalid, submit
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, prefix="/customers", include_in_schema=False)
@@ -104,15 +103,15 @@ def new(request: Request, session: DbSession, scope: CurrentScope) -> Response:
 
 @router.post("", name="customers:create")
 def create(request: Request, session: DbSession, scope: CurrentScope, form: FormData) -> Response:
-    data, errors = parse(CustomerCreate, form)
-    if data is None:
-        return _form(request, session, scope, form, errors, status=422)
-    try:
-        customer = service.create(session, scope, data)
-    except LoamError as exc:
-        if exc.status_code == 403:
-            raise
-        return _form(request, session, scope, form, errors_of(exc), status=exc.status_code)
+    customer, failed = submit(
+        session,
+        form,
+        CustomerCreate,
+        lambda data: service.create(session, scope, data),
+        lambda errors, status: _form(request, session, scope, form, errors, status=status),
+    )
+    if failed is not None:
+        return failed
     return redirect(request, str(request.url_for("customers:detail", customer_id=customer.id)))
 
 
@@ -146,16 +145,15 @@ def edit(request: Request, session: DbSession, scope: CurrentScope, customer_id:
 @router.post("/{customer_id}/edit", name="customers:update")
 def update(request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, form: FormData) -> Response:
     customer = service.get(session, scope, customer_id)
-    data, errors = parse(CustomerUpdate, form)
-    if data is None:
-        return _form(request, session, scope, form, errors, customer, status=422)
-    try:
-        service.update(session, scope, customer_id, data)
-    except LoamError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        session.rollback()
-        return _form(request, session, scope, form, errors_of(exc), customer, status=exc.status_code)
+    _done, failed = submit(
+        session,
+        form,
+        CustomerUpdate,
+        lambda data: service.update(session, scope, customer_id, data),
+        lambda errors, status: _form(request, session, scope, form, errors, customer, status=status),
+    )
+    if failed is not None:
+        return failed
     return redirect(request, str(request.url_for("customers:detail", customer_id=customer_id)))
 
 

@@ -29,7 +29,7 @@ from loam.leads.schemas import (
     LeadUpdate,
 )
 from loam.org import service as org_service
-from loam.web.forms import FormData, errors_of, list_filters, parse, raise_invalid
+from loam.web.forms import FormData, errors_of, list_filters, parse, raise_invalid, submit
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, prefix="/leads", include_in_schema=False)
@@ -192,16 +192,15 @@ def edit(request: Request, session: DbSession, scope: CurrentScope, lead_id: Pat
 def update(request: Request, session: DbSession, scope: CurrentScope, lead_id: PathId, form: FormData) -> Response:
     lead = service.get(session, scope, lead_id)
     form.pop("confirm_duplicate", None)
-    data, errors = parse(LeadUpdate, form)
-    if data is None:
-        return _form(request, session, form, errors, lead, status=422)
-    try:
-        service.update(session, scope, lead_id, data)
-    except LoamError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        session.rollback()
-        return _form(request, session, form, errors_of(exc), lead, status=exc.status_code)
+    _done, failed = submit(
+        session,
+        form,
+        LeadUpdate,
+        lambda data: service.update(session, scope, lead_id, data),
+        lambda errors, status: _form(request, session, form, errors, lead, status=status),
+    )
+    if failed is not None:
+        return failed
     return redirect(request, str(request.url_for("leads:detail", lead_id=lead_id)))
 
 

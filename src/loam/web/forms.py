@@ -123,3 +123,25 @@ def record_id(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number is not None and 1 <= number <= MAX_ID else None
+
+
+def submit(
+    session: Any,
+    form: dict[str, Any],
+    schema: type[M],
+    action: Callable[[M], Any],
+    rerender: Callable[[dict[str, str], int], Any],
+) -> tuple[Any, Any]:
+    """The body of every form POST: parse ``form`` into ``schema`` and run ``action``; on bad input (422) or a
+    rule the service refuses (409, 422…), roll back and return ``(None, rerender(errors, status))`` so the
+    form shows the messages; 403 and 404 propagate to the error page. Otherwise ``(result, None)``."""
+    data, errors = parse(schema, form)
+    if data is None:
+        return None, rerender(errors, 422)
+    try:
+        return action(data), None
+    except LoamError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        session.rollback()
+        return None, rerender(errors_of(exc), exc.status_code)
