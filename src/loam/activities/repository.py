@@ -20,10 +20,10 @@ from loam.activities.models import FollowUp, followup_contacts, followup_partici
 from loam.activities.schemas import FollowUpFilters
 from loam.authz.scope import Scope
 from loam.config import settings
-from loam.customers import repository as customer_repo
+from loam.customers import service as customer_service
 from loam.customers.models import Customer
 from loam.kit.listing import apply_sort, like_escape, paginate
-from loam.leads import repository as lead_repo
+from loam.leads import service as lead_service
 from loam.leads.models import Lead
 
 ENTITY = "followup"
@@ -36,14 +36,11 @@ SORTS = {
 
 
 def visible_clause(scope: Scope) -> Any:
-    parts = []
-    if scope.can("customers.view"):
-        customers = select(Customer.id).where(Customer.deleted_at.is_(None), customer_repo.visible_clause(scope))
-        parts.append(FollowUp.customer_id.in_(customers))
-    if scope.can("leads.view"):
-        leads = select(Lead.id).where(Lead.deleted_at.is_(None), lead_repo.visible_clause(scope))
-        parts.append(FollowUp.lead_id.in_(leads))
-    return or_(*parts) if parts else false()
+    """Visible when its customer or its lead is (each domain says which of its records the caller sees)."""
+    return or_(
+        FollowUp.customer_id.in_(customer_service.visible_ids(scope)),
+        FollowUp.lead_id.in_(lead_service.visible_ids(scope)),
+    )
 
 
 def readable(scope: Scope, deleted: bool = False) -> Select[Any]:

@@ -17,7 +17,7 @@ from loam.authz.permissions import Module
 from loam.authz.scope import Scope
 from loam.contacts.models import Contact
 from loam.contacts.schemas import ContactFilters
-from loam.customers import repository as customer_repo
+from loam.customers import service as customer_service
 from loam.customers.models import Customer
 from loam.kit.listing import apply_sort, like_escape, paginate
 
@@ -39,8 +39,7 @@ def visible_clause(scope: Scope) -> Any:
         return Contact.id.is_not(None)
     owners = scope.owners(Module.contacts)
     parts = [Contact.owner_id.is_not(None) if owners is None else Contact.owner_id.in_(owners)]
-    if scope.can("customers.view"):
-        parts.append(customer_repo.visible_clause(scope))
+    parts.append(Contact.customer_id.in_(customer_service.visible_ids(scope)))
     return or_(*parts)
 
 

@@ -52,6 +52,12 @@ def readable(scope: Scope, deleted: bool = False) -> Select[tuple[Customer]]:
     return select(Customer).where(deleted_clause, visible_clause(scope))
 
 
+def visible_ids(scope: Scope) -> Select[tuple[int]]:
+    if not scope.can("customers.view"):
+        return select(Customer.id).where(false())
+    return select(Customer.id).where(Customer.deleted_at.is_(None), visible_clause(scope))
+
+
 def get(session: Session, scope: Scope, customer_id: int, deleted: bool = False) -> Customer | None:
     return session.scalar(readable(scope, deleted).where(Customer.id == customer_id))
 

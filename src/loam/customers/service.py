@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from loam.authz import service as authz_service
@@ -34,6 +35,12 @@ def get(session: Session, scope: Scope, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(_("Customer not found."))
     return customer
+
+
+def visible_ids(scope: Scope) -> Select[tuple[int]]:
+    """A sub-select of the ids of the live customers the caller can see; other domains (contacts,
+    follow-ups) build their own visibility on it instead of reaching into this repository (R2)."""
+    return repo.visible_ids(scope)
 
 
 def list_page(

@@ -36,6 +36,12 @@ def visible_clause(scope: Scope) -> Any:
     return true() if owners is None else Lead.owner_id.in_(owners)
 
 
+def visible_ids(scope: Scope) -> Select[Any]:
+    if not scope.can(Permission.leads_view):
+        return select(Lead.id).where(false())
+    return select(Lead.id).where(Lead.deleted_at.is_(None), visible_clause(scope))
+
+
 def readable(scope: Scope, deleted: bool = False) -> Select[Any]:
     if not scope.can(Permission.leads_view):
         return select(Lead).where(false())

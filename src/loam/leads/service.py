@@ -48,6 +48,11 @@ class Conversion:
         return None if self.contact is None else int(self.contact.id)
 
 
+def visible_ids(scope: Scope) -> Any:
+    """A sub-select of the ids of the live leads the caller can see (for the follow-ups domain, R2)."""
+    return repo.visible_ids(scope)
+
+
 def get(session: Session, scope: Scope, lead_id: int) -> Lead:
     """A live lead the caller may see, or 404 (never 403 for what is out of scope)."""
     lead = repo.get(session, scope, lead_id)
