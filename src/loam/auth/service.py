@@ -6,9 +6,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from loam.auth import repository as repo
 from loam.auth.models import ApiToken, LoginAttempt, UserSession
 from loam.auth.passwords import hash_password, needs_rehash, verify_password
 from loam.config import settings
@@ -57,14 +57,7 @@ def authenticate(session: Session, login: str, password: str, ip: str | None = N
 
 def _failures(session: Session, key: str, since: datetime, ip: str | None = None, any_ip: bool = True) -> int:
     """Failed attempts for a login since a moment: from one address, or from anywhere."""
-    stmt = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.username == key, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
-    )
-    if not any_ip:
-        stmt = stmt.where(LoginAttempt.ip.is_(None) if ip is None else LoginAttempt.ip == ip)
-    return int(session.scalar(stmt) or 0)
+    return repo.failures(session, key, since, ip, any_ip)
 
 
 def start_session(session: Session, user: User, ip: str | None = None, user_agent: str | None = None) -> str:
@@ -88,7 +81,7 @@ def resolve_session(session: Session, raw: str | None) -> tuple[UserSession, Use
     """The live session and its active user for a cookie value, or None (expired, revoked, deactivated)."""
     if not raw or len(raw) > 200:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(raw)))
+    row = repo.session_by_hash(session, token_hash(raw))
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
@@ -102,22 +95,12 @@ def resolve_session(session: Session, raw: str | None) -> tuple[UserSession, Use
 
 def end_session(session: Session, raw: str | None) -> None:
     if raw:
-        session.execute(
-            update(UserSession).where(UserSession.token_hash == token_hash(raw)).values(revoked_at=utcnow())
-        )
+        repo.revoke_session(session, token_hash(raw), utcnow())
 
 
 def revoke_user_sessions(session: Session, user_id: int) -> None:
     """End every session and token of a user (deactivation, password reset)."""
-    now = utcnow()
-    session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    session.execute(
-        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
-    )
+    repo.revoke_all(session, user_id, utcnow())
 
 
 def create_api_token(
@@ -136,7 +119,7 @@ def create_api_token(
 def resolve_api_token(session: Session, raw: str | None) -> User | None:
     if not raw or len(raw) > 200:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
+    token = repo.token_by_hash(session, token_hash(raw))
     now = utcnow()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
@@ -149,8 +132,7 @@ def resolve_api_token(session: Session, raw: str | None) -> User | None:
 
 
 def list_api_tokens(session: Session, user_id: int) -> list[ApiToken]:
-    stmt = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-    return list(session.scalars(stmt.order_by(ApiToken.id.desc())))
+    return repo.live_tokens(session, user_id)
 
 
 def revoke_api_token(session: Session, user_id: int, token_id: int) -> None:

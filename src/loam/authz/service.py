@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from loam.authz.models import RecordMember
+from loam.authz import repository as repo
 from loam.authz.permissions import DataScope, Module, Permission
 from loam.authz.scope import Scope
 from loam.db import utcnow
 from loam.errors import Forbidden
 from loam.kit.i18n import gettext as _
 from loam.org import service as org_service
-from loam.org.models import Department, User
-from loam.pools.models import Pool, PoolMember
+from loam.org.models import User
 
 
 def build_scope(session: Session, user: User) -> Scope:
@@ -69,44 +66,20 @@ def require(scope: Scope, permission: Permission) -> None:
 
 def member_record_ids(scope: Scope, entity: str, write: bool = False):  # type: ignore[no-untyped-def]
     """A sub-select of record ids where the caller is a current team member (协作人)."""
-    now = utcnow()
-    stmt = select(RecordMember.record_id).where(
-        RecordMember.entity == entity,
-        RecordMember.user_id == scope.user_id,
-        or_(RecordMember.expires_at.is_(None), RecordMember.expires_at > now),
-    )
-    if write:
-        stmt = stmt.where(RecordMember.access == "write")
-    return stmt
+    return repo.member_record_ids(scope.user_id, entity, utcnow(), write)
 
 
 def member_access(session: Session, scope: Scope, entity: str, record_id: int) -> str | None:
     """The caller's current team-member access to one record: 'read', 'write' or None."""
     if scope.user_id is None:
         return None
-    now: datetime = utcnow()
-    return session.scalar(
-        select(RecordMember.access).where(
-            RecordMember.entity == entity,
-            RecordMember.record_id == record_id,
-            RecordMember.user_id == scope.user_id,
-            or_(RecordMember.expires_at.is_(None), RecordMember.expires_at > now),
-        )
-    )
+    return repo.member_access(session, scope.user_id, entity, record_id, utcnow())
 
 
 def _pool_ids(session: Session, user: User) -> list[int]:
     """Active pools the user belongs to, directly or through their department (or one above it)."""
     dept_ids: list[int] = []
     if user.department_id is not None:
-        path = session.scalar(select(Department.path).where(Department.id == user.department_id)) or ""
+        path = repo.department_path(session, user.department_id)
         dept_ids = [int(p) for p in path.strip("/").split("/") if p]
-    direct = (PoolMember.user_id == user.id) | (PoolMember.department_id == user.department_id)
-    inherited = PoolMember.department_id.in_(dept_ids) & PoolMember.include_children.is_(True)
-    stmt = (
-        select(PoolMember.pool_id)
-        .join(Pool, Pool.id == PoolMember.pool_id)
-        .where(Pool.active.is_(True), direct | inherited)
-        .distinct()
-    )
-    return list(session.scalars(stmt))
+    return repo.pool_ids(session, user.id, user.department_id, dept_ids)

@@ -1,0 +1,51 @@
+"""All SQL of access control: team-member rows and pool membership."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from loam.authz.models import RecordMember
+from loam.org.models import Department
+from loam.pools.models import Pool, PoolMember
+
+
+def _current(now: datetime) -> Any:
+    return or_(RecordMember.expires_at.is_(None), RecordMember.expires_at > now)
+
+
+def member_record_ids(user_id: int | None, entity: str, now: datetime, write: bool) -> Select[Any]:
+    stmt = select(RecordMember.record_id).where(
+        RecordMember.entity == entity, RecordMember.user_id == user_id, _current(now)
+    )
+    return stmt.where(RecordMember.access == "write") if write else stmt
+
+
+def member_access(session: Session, user_id: int, entity: str, record_id: int, now: datetime) -> str | None:
+    return session.scalar(
+        select(RecordMember.access).where(
+            RecordMember.entity == entity,
+            RecordMember.record_id == record_id,
+            RecordMember.user_id == user_id,
+            _current(now),
+        )
+    )
+
+
+def department_path(session: Session, department_id: int) -> str:
+    return session.scalar(select(Department.path).where(Department.id == department_id)) or ""
+
+
+def pool_ids(session: Session, user_id: int, department_id: int | None, ancestor_ids: list[int]) -> list[int]:
+    direct = (PoolMember.user_id == user_id) | (PoolMember.department_id == department_id)
+    inherited = PoolMember.department_id.in_(ancestor_ids) & PoolMember.include_children.is_(True)
+    stmt = (
+        select(PoolMember.pool_id)
+        .join(Pool, Pool.id == PoolMember.pool_id)
+        .where(Pool.active.is_(True), direct | inherited)
+        .distinct()
+    )
+    return list(session.scalars(stmt))
