@@ -136,3 +136,21 @@ def detach_customer(session: Session, customer_id: int) -> int:
         .execution_options(synchronize_session="fetch")
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def note_followup(session: Session, lead_id: int, occurred_at: datetime, next_contact_at: datetime | None) -> None:
+    """Move last_followup_at forward (never back), set next_contact_at when given, bump version."""
+    from sqlalchemy import case, literal, update
+
+    at = literal(occurred_at, Lead.__table__.c.last_followup_at.type)
+    values: dict[str, Any] = {
+        "last_followup_at": case(
+            (Lead.last_followup_at.is_(None) | (Lead.last_followup_at < at), at), else_=Lead.last_followup_at
+        ),
+        "version": Lead.version + 1,
+    }
+    if next_contact_at is not None:
+        values["next_contact_at"] = next_contact_at
+    session.execute(
+        update(Lead).where(Lead.id == lead_id).values(**values).execution_options(synchronize_session="fetch")
+    )

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from loam.authz import service as authz_service
@@ -306,20 +305,7 @@ def count_due_today(session: Session, scope: Scope) -> int:
 def note_followup(session: Session, lead_id: int, occurred_at: datetime, next_contact_at: datetime | None) -> None:
     """Record that a follow-up happened: ``last_followup_at`` moves forward only, ``next_contact_at`` is set
     when given. A system hook for the follow-ups domain (which has already checked its own permissions)."""
-    session.execute(
-        sql_update(Lead)
-        .where(Lead.id == lead_id)
-        .where((Lead.last_followup_at.is_(None)) | (Lead.last_followup_at < occurred_at))
-        .values(last_followup_at=occurred_at)
-        .execution_options(synchronize_session="fetch")
-    )
-    if next_contact_at is not None:
-        session.execute(
-            sql_update(Lead)
-            .where(Lead.id == lead_id)
-            .values(next_contact_at=next_contact_at)
-            .execution_options(synchronize_session="fetch")
-        )
+    repo.note_followup(session, lead_id, occurred_at, next_contact_at)
 
 
 def list_deleted(session: Session, scope: Scope, page: int = 1, size: int = 25) -> tuple[list[Lead], int]:

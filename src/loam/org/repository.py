@@ -217,3 +217,33 @@ def user_counts_by_department(session: Session) -> dict[int, int]:
 def user_counts_by_role(session: Session) -> dict[int, int]:
     rows = session.execute(select(user_roles.c.role_id, func.count()).group_by(user_roles.c.role_id))
     return {int(r): int(n) for r, n in rows}
+
+
+def clear_grants(session: Session, role_id: int) -> None:
+    from sqlalchemy import delete
+
+    session.execute(delete(RolePermission).where(RolePermission.role_id == role_id))
+    session.execute(delete(RoleDataScope).where(RoleDataScope.role_id == role_id))
+
+
+def existing_role_ids(session: Session, role_ids: Sequence[int]) -> set[int]:
+    return set(session.scalars(select(Role.id).where(Role.id.in_(role_ids))))
+
+
+def replace_user_roles(session: Session, user_id: int, role_ids: Sequence[int]) -> None:
+    from sqlalchemy import delete
+
+    session.execute(delete(user_roles).where(user_roles.c.user_id == user_id))
+    if role_ids:
+        session.execute(user_roles.insert(), [{"user_id": user_id, "role_id": r} for r in role_ids])
+
+
+def active_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.display_name)))
+
+
+def names_by_id(session: Session, ids: set[int | None] | None) -> dict[int, str]:
+    stmt = select(User.id, User.display_name)
+    if ids is not None:
+        stmt = stmt.where(User.id.in_([i for i in ids if i is not None]))
+    return {row.id: row.display_name for row in session.execute(stmt)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,7 @@ from loam.errors import Conflict, Forbidden, Invalid, NotFound
 from loam.kit import audit
 from loam.kit.i18n import gettext as _
 from loam.org import repository as repo
-from loam.org.models import Department, Role, RoleDataScope, RolePermission, User, user_roles
+from loam.org.models import Department, Role, RoleDataScope, RolePermission, User
 from loam.org.schemas import (
     DepartmentCreate,
     DepartmentUpdate,
@@ -83,8 +82,7 @@ def ensure_builtin_roles(session: Session) -> dict[str, Role]:
 def set_role_grants(session: Session, role: Role, permissions: set[str], scopes: dict[str, int]) -> None:
     """Replace a role's permissions and per-module data scopes (validated against the known sets)."""
     _check_grants(permissions, scopes)
-    session.execute(delete(RolePermission).where(RolePermission.role_id == role.id))
-    session.execute(delete(RoleDataScope).where(RoleDataScope.role_id == role.id))
+    repo.clear_grants(session, role.id)
     session.add_all(RolePermission(role_id=role.id, permission=p) for p in sorted(permissions))
     session.add_all(RoleDataScope(role_id=role.id, module=m, level=int(lv)) for m, lv in scopes.items())
     session.flush()
@@ -116,12 +114,10 @@ def create_user(session: Session, data: UserCreate) -> User:
 
 def set_user_roles(session: Session, user: User, role_ids: list[int]) -> None:
     """Replace a user's roles (every id must be a known role, or 422)."""
-    existing = set(session.scalars(select(Role.id).where(Role.id.in_(role_ids))))
+    existing = repo.existing_role_ids(session, role_ids)
     if existing != set(role_ids):
         raise Invalid(_("Unknown role."))
-    session.execute(delete(user_roles).where(user_roles.c.user_id == user.id))
-    if role_ids:
-        session.execute(user_roles.insert(), [{"user_id": user.id, "role_id": r} for r in sorted(existing)])
+    repo.replace_user_roles(session, user.id, sorted(existing))
 
 
 def _check_refs(session: Session, department_id: int | None, manager_id: int | None) -> None:
@@ -140,14 +136,11 @@ def get_user(session: Session, user_id: int) -> User:
 
 def active_users(session: Session) -> list[User]:
     """Every active user (for pickers and the address book; names are not secret inside a company)."""
-    return list(session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.display_name)))
+    return repo.active_users(session)
 
 
 def names_by_id(session: Session, ids: set[int | None] | None = None) -> dict[int, str]:
-    stmt = select(User.id, User.display_name)
-    if ids is not None:
-        stmt = stmt.where(User.id.in_([i for i in ids if i is not None]))
-    return {row.id: row.display_name for row in session.execute(stmt)}
+    return repo.names_by_id(session, ids)
 
 
 # --- administration (org.manage) ---------------------------------------------------------------
@@ -448,8 +441,7 @@ def delete_role(session: Session, scope: Scope, role_id: int) -> None:
     if repo.role_user_count(session, role.id):
         raise Conflict(_("This role is still given to users."))
     audit.record(session, scope, ROLE, role.id, "delete", {"code": [role.code, None]})
-    session.execute(delete(RolePermission).where(RolePermission.role_id == role.id))
-    session.execute(delete(RoleDataScope).where(RoleDataScope.role_id == role.id))
+    repo.clear_grants(session, role.id)
     session.delete(role)
     session.flush()
 
