@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from loam.kit.choices import INDUSTRIES, SOURCES
+from loam.kit.choices import Industry, Source
 from loam.kit.i18n import N_
 from loam.kit.schemas import Id, LocalDatetime, Name, Opt40, Opt200, Opt300, OptText, Phone
 
@@ -16,8 +16,6 @@ TIERS = {"S": N_("S strategic"), "A": N_("A partner"), "B": N_("B"), "C": N_("C"
 DEAL_STATUSES = {"none": N_("No deal yet"), "closed": N_("Deal closed")}
 
 Level = Literal["key", "normal", "minor"]
-Industry = Literal[tuple(INDUSTRIES)]  # type: ignore[valid-type]
-Source = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
 Tier = Literal["S", "A", "B", "C"]
 
 

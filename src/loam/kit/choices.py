@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 from loam.kit.i18n import N_
 from loam.kit.i18n import gettext as _
 
@@ -30,6 +32,16 @@ INDUSTRIES = {
 }
 
 GRADES = {"A": N_("A (hot)"), "B": N_("B (warm)"), "C": N_("C (cold)")}
+
+
+if TYPE_CHECKING:  # the option lists are data; to a type checker they are plain strings
+    Industry = str
+    Source = str
+    Grade = str
+else:  # at run time they are enums, so the OpenAPI schema documents them
+    Industry = Literal[tuple(INDUSTRIES)]
+    Source = Literal[tuple(SOURCES)]
+    Grade = Literal[tuple(GRADES)]
 
 
 def label(options: dict[str, str], key: str | None) -> str:

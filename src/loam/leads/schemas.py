@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from loam.kit.choices import INDUSTRIES, SOURCES
+from loam.kit.choices import Grade, Industry, Source
 from loam.kit.i18n import N_
-from loam.kit.schemas import Id, LocalDatetime, Name, OptText, Phone
+from loam.kit.schemas import Id, LocalDatetime, Name, Opt40, Opt100, Opt200, Opt300, OptText, Phone, name_str
 
 STATUSES = {"open": N_("Open"), "converted": N_("Converted"), "invalid": N_("Invalid")}
 
-Grade = Literal["A", "B", "C"]
 Status = Literal["open", "converted", "invalid"]
-if TYPE_CHECKING:  # the option lists are data; to a type checker they are plain strings
-    Industry = str
-    Source = str
-else:  # at run time they are enums in the OpenAPI schema
-    Industry = Literal[tuple(INDUSTRIES)]
-    Source = Literal[tuple(SOURCES)]
-
-
-def _blank(v: object) -> object:
-    return None if isinstance(v, str) and not v.strip() else v
-
-
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-# Optional, trimmed, blank → None, capped at the column's length (PostgreSQL enforces it).
-Opt40 = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None, BeforeValidator(_blank)
-]
-Opt100 = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None, BeforeValidator(_blank)
-]
-Opt200 = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None, BeforeValidator(_blank)
-]
-Opt300 = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None, BeforeValidator(_blank)
-]
+PersonName = name_str(100)
 
 
 class LeadFields(BaseModel):
