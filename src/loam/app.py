@@ -31,6 +31,11 @@ DOMAINS = (
     "notifications",
     "recycle",
     "customfields",
+    "bgjobs",
+    "imports",
+    "exports",
+    "search",
+    "merge",
 )
 
 

@@ -13,7 +13,7 @@ db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 # Domain sub-apps: loam.<domain>.cli exposes `app` and `NAME` (the sub-command name).
-for _domain in ("org", "pools", "demo", "ops"):
+for _domain in ("org", "pools", "demo", "ops", "imports", "exports", "search", "merge"):
     try:
         _mod = importlib.import_module(f"loam.{_domain}.cli")
     except ModuleNotFoundError as _exc:

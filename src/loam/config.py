@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     page_size: int = 25
     max_page_size: int = 200
     demo: bool = True
+    # Imports and exports (background jobs): where their files live and for how long.
+    files_path: str = str(ROOT / "var" / "files")
+    job_files_keep_days: int = 30
+    import_max_bytes: int = 300 * 1024 * 1024  # an uploaded file
+    import_max_unzipped_bytes: int = 2 * 1024 * 1024 * 1024  # what an xlsx may inflate to (zip bombs)
+    import_max_rows: int = 2_000_000
+    import_max_cell_chars: int = 5000
 
     @property
     def is_sqlite(self) -> bool:

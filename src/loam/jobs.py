@@ -15,7 +15,7 @@ else:
     Path(settings.huey_path).parent.mkdir(parents=True, exist_ok=True)
     huey = SqliteHuey("loam", filename=settings.huey_path)
 
-for _domain in ("pools",):
+for _domain in ("pools", "bgjobs", "imports", "exports", "search", "merge"):
     try:
         importlib.import_module(f"loam.{_domain}.tasks")
     except ModuleNotFoundError as _exc:

@@ -3,8 +3,10 @@
 from loam.activities.models import FollowUp
 from loam.auth.models import ApiToken, LoginAttempt, UserSession
 from loam.authz.models import RecordMember
+from loam.bgjobs.models import BackgroundJob
 from loam.contacts.models import Contact
 from loam.customers.models import Customer
+from loam.imports.models import ImportIssue, ImportMapping
 from loam.kit.models import AuditLog, CustomField
 from loam.leads.models import Lead
 from loam.notifications.models import Notification
@@ -14,11 +16,14 @@ from loam.pools.models import Pool, PoolEvent, PoolMember
 __all__ = [
     "ApiToken",
     "AuditLog",
+    "BackgroundJob",
     "Contact",
     "CustomField",
     "Customer",
     "Department",
     "FollowUp",
+    "ImportIssue",
+    "ImportMapping",
     "Lead",
     "LoginAttempt",
     "Notification",

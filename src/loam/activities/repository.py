@@ -195,3 +195,8 @@ def delete_for(session: Session, customer_id: int | None = None, lead_id: int | 
         session.execute(delete(followup_contacts).where(followup_contacts.c.followup_id.in_(ids)))
         session.execute(delete(FollowUp).where(FollowUp.id.in_(ids)).execution_options(synchronize_session="fetch"))
     return len(ids)
+
+
+def sorted_statement(session: Session, scope: Scope, f: FollowUpFilters, sort: str | None) -> Select[Any]:
+    """The scoped, filtered and sorted statement behind a list page, without paging (exports stream it)."""
+    return apply_sort(filtered(scope, f), sort, SORTS, "-occurred_at")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from loam.activities import repository as repo
@@ -270,3 +271,10 @@ def target_names(session: Session, items: Sequence[FollowUp]) -> tuple[dict[int,
 def purge_for(session: Session, customer_id: int | None = None, lead_id: int | None = None) -> int:
     """Delete for good the follow-ups of a customer or lead being purged (called by their purge, authorised)."""
     return repo.delete_for(session, customer_id=customer_id, lead_id=lead_id)
+
+
+def list_statement(
+    session: Session, scope: Scope, filters: FollowUpFilters, sort: str | None = None
+) -> Select[tuple[FollowUp]]:
+    """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
+    return repo.sorted_statement(session, scope, filters, sort)

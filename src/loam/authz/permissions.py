@@ -74,6 +74,9 @@ class Permission(StrEnum):
     customfields_manage = "customfields.manage"
     recycle_purge = "recycle.purge"
     audit_view = "audit.view"
+    data_import = "data.import"
+    data_export = "data.export"
+    records_merge = "records.merge"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -107,6 +110,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.customfields_manage: N_("Manage custom fields"),
     Permission.recycle_purge: N_("Purge the recycle bin"),
     Permission.audit_view: N_("View audit history"),
+    Permission.data_import: N_("Import records from Excel/CSV"),
+    Permission.data_export: N_("Export lists to Excel/CSV"),
+    Permission.records_merge: N_("Find and merge duplicate records"),
 }
 
 _SALES = {
@@ -114,7 +120,13 @@ _SALES = {
     for p in Permission
     if p.value.split(".")[0] in {"leads", "customers", "contacts", "followups"}
     and p not in {Permission.customers_delete, Permission.leads_delete}
-} | {Permission.pools_view, Permission.pools_claim, Permission.pools_release, Permission.audit_view}
+} | {
+    Permission.pools_view,
+    Permission.pools_claim,
+    Permission.pools_release,
+    Permission.audit_view,
+    Permission.data_import,
+}
 
 # code: (name_zh, name_en, permissions, data scope for every module)
 BUILTIN_ROLES: dict[str, tuple[str, str, set[Permission], DataScope]] = {

@@ -154,3 +154,8 @@ def delete_of_customer(session: Session, customer_id: int) -> int:
         )
         session.execute(delete(Contact).where(Contact.id.in_(ids)).execution_options(synchronize_session="fetch"))
     return len(ids)
+
+
+def sorted_statement(session: Session, scope: Scope, f: ContactFilters, sort: str | None) -> Select[Any]:
+    """The scoped, filtered and sorted statement behind a list page, without paging (exports stream it)."""
+    return apply_sort(filtered(scope, f), sort, SORTS, "-updated_at")

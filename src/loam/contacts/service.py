@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from loam.authz import service as authz_service
@@ -223,3 +224,10 @@ def ids_of_customer(session: Session, customer_id: int, ids: Iterable[int]) -> s
 def purge_for_customer(session: Session, customer_id: int) -> int:
     """Delete for good the contacts of a customer being purged (called by the customer purge, authorised)."""
     return repo.delete_of_customer(session, customer_id)
+
+
+def list_statement(
+    session: Session, scope: Scope, filters: ContactFilters, sort: str | None = None
+) -> Select[tuple[Contact]]:
+    """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
+    return repo.sorted_statement(session, scope, filters, sort)

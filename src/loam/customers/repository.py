@@ -269,3 +269,8 @@ def note_followup(session: Session, customer_id: int, occurred_at: datetime, nex
         .values(**values)
         .execution_options(synchronize_session="fetch")
     )
+
+
+def sorted_statement(session: Session, scope: Scope, f: CustomerFilters, sort: str | None) -> Select[Any]:
+    """The scoped, filtered and sorted statement behind a list page, without paging (exports stream it)."""
+    return apply_sort(filtered(session, scope, f), sort, SORTS, "-updated_at")

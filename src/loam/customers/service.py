@@ -420,3 +420,10 @@ def rule_candidates(
     if not owners:
         return []
     return repo.rule_candidates(session, owners, cutoff, exempt_closed, after_id, limit)
+
+
+def list_statement(
+    session: Session, scope: Scope, filters: CustomerFilters, sort: str | None = None
+) -> Select[tuple[Customer]]:
+    """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
+    return repo.sorted_statement(session, scope, filters, sort)

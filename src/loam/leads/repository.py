@@ -154,3 +154,10 @@ def note_followup(session: Session, lead_id: int, occurred_at: datetime, next_co
     session.execute(
         update(Lead).where(Lead.id == lead_id).values(**values).execution_options(synchronize_session="fetch")
     )
+
+
+def sorted_statement(
+    session: Session, scope: Scope, f: LeadFilters, sort: str | None, due_until: datetime | None = None
+) -> Select[Any]:
+    """The scoped, filtered and sorted statement behind a list page, without paging (exports stream it)."""
+    return apply_sort(filtered(session, scope, f, due_until), sort, SORTS, "-updated_at")

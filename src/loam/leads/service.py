@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from loam.authz import service as authz_service
@@ -316,3 +317,11 @@ def list_deleted(session: Session, scope: Scope, page: int = 1, size: int = 25) 
 def detach_customer(session: Session, customer_id: int) -> int:
     """Called when a customer is purged: leads converted into it keep their data but lose the link."""
     return repo.detach_customer(session, customer_id)
+
+
+def list_statement(
+    session: Session, scope: Scope, filters: LeadFilters, sort: str | None = None
+) -> Select[tuple[Lead]]:
+    """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
+    due_until = customer_service.end_of_today() if filters.due_today else None
+    return repo.sorted_statement(session, scope, filters, sort, due_until)
