@@ -16,6 +16,7 @@ import pytest
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _TMP = Path(tempfile.mkdtemp(prefix=f"loam-test-{WORKER}-"))
 os.environ["LOAM_HUEY_PATH"] = str(_TMP / "huey.db")
+os.environ["LOAM_FILES_PATH"] = str(_TMP / "files")
 os.environ.setdefault("LOAM_LOGIN_MAX_FAILURES", "5")
 
 

@@ -9,6 +9,7 @@ from loam.customers.models import Customer
 from loam.imports.models import ImportIssue, ImportMapping
 from loam.kit.models import AuditLog, CustomField
 from loam.leads.models import Lead
+from loam.merge.models import Merge, MergedRecord
 from loam.notifications.models import Notification
 from loam.org.models import Department, Role, RoleDataScope, RolePermission, User
 from loam.pools.models import Pool, PoolEvent, PoolMember
@@ -26,6 +27,8 @@ __all__ = [
     "ImportMapping",
     "Lead",
     "LoginAttempt",
+    "Merge",
+    "MergedRecord",
     "Notification",
     "Pool",
     "PoolEvent",

@@ -45,9 +45,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    """A live server on a free port with the demo org (users only) and one pool covering the account dept."""
+    """A live server on a free port with the demo org (users only) and one pool covering the account dept.
+    `loam serve` runs the job worker in-process, so imports and exports run as they do in production."""
     tmp = Path(tempfile.mkdtemp(prefix="loam-e2e-"))
-    env = dict(os.environ, LOAM_DATABASE_URL=f"sqlite:///{tmp / 'e2e.db'}", LOAM_HUEY_PATH=str(tmp / "huey.db"))
+    env = dict(
+        os.environ,
+        LOAM_DATABASE_URL=f"sqlite:///{tmp / 'e2e.db'}",
+        LOAM_HUEY_PATH=str(tmp / "huey.db"),
+        LOAM_FILES_PATH=str(tmp / "files"),
+    )
     env.pop("LOAM_TEST_BACKEND", None)
     setup = (
         "from loam import db, migrate\n"
@@ -63,20 +69,9 @@ def server() -> Iterator[str]:
     )
     subprocess.run([sys.executable, "-c", setup], env=env, cwd=ROOT, check=True)
     port = _free_port()
+    access_log = (tmp / "access.log").open("wb")  # uvicorn's access log goes to stdout; errors stay on stderr
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "loam.app:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
+        [sys.executable, "-m", "loam.cli", "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=access_log
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -91,6 +86,7 @@ def server() -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+    access_log.close()
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -200,3 +200,48 @@ def delete_for(session: Session, customer_id: int | None = None, lead_id: int | 
 def sorted_statement(session: Session, scope: Scope, f: FollowUpFilters, sort: str | None) -> Select[Any]:
     """The scoped, filtered and sorted statement behind a list page, without paging (exports stream it)."""
     return apply_sort(filtered(scope, f), sort, SORTS, "-occurred_at")
+
+
+# --- merge support (loam.merge): the caller has authorised every write ---
+
+
+def move_target(
+    session: Session, column: str, from_id: int, to_id: int, ids: Iterable[int] | None = None
+) -> tuple[list[int], datetime | None]:
+    """Re-point the follow-ups whose ``column`` ("customer_id" | "lead_id") is ``from_id`` (or only ``ids`` of
+    them) to ``to_id``; returns (their ids, latest live occurred_at among them)."""
+    col = getattr(FollowUp, column)
+    stmt = select(FollowUp.id).where(col == from_id)
+    if ids is not None:
+        stmt = stmt.where(FollowUp.id.in_(list(ids)))
+    moved = sorted(session.scalars(stmt))
+    if not moved:
+        return [], None
+    latest = session.scalar(
+        select(func.max(FollowUp.occurred_at)).where(FollowUp.id.in_(moved), FollowUp.deleted_at.is_(None))
+    )
+    session.execute(
+        update(FollowUp)
+        .where(FollowUp.id.in_(moved))
+        .values({column: to_id, "version": FollowUp.version + 1})
+        .execution_options(synchronize_session="fetch")
+    )
+    return moved, latest
+
+
+def move_contact_links(
+    session: Session, from_id: int, to_id: int, followup_ids: Iterable[int] | None = None
+) -> list[int]:
+    """Follow-ups involving contact ``from_id`` (or only ``followup_ids``) involve ``to_id`` instead; a follow-up
+    already linked to ``to_id`` keeps its link to ``from_id`` (no duplicate rows). Returns the re-pointed ids."""
+    c = followup_contacts.c
+    already = select(c.followup_id).where(c.contact_id == to_id)
+    stmt = select(c.followup_id).where(c.contact_id == from_id, c.followup_id.not_in(already))
+    if followup_ids is not None:
+        stmt = stmt.where(c.followup_id.in_(list(followup_ids)))
+    moved = sorted(session.scalars(stmt))
+    if moved:
+        session.execute(
+            update(followup_contacts).where(c.contact_id == from_id, c.followup_id.in_(moved)).values(contact_id=to_id)
+        )
+    return moved

@@ -278,3 +278,31 @@ def list_statement(
 ) -> Select[tuple[FollowUp]]:
     """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
     return repo.sorted_statement(session, scope, filters, sort)
+
+
+# --- merge support (loam.merge decides who may merge what; these only write) ---
+
+
+def move_customer(session: Session, from_id: int, to_id: int, ids: list[int] | None = None) -> list[int]:
+    """Move the follow-ups of customer ``from_id`` (or only ``ids``) to customer ``to_id``, whose last follow-up
+    moves forward if needed; returns the moved ids."""
+    moved, latest = repo.move_target(session, "customer_id", from_id, to_id, ids)
+    if latest is not None:
+        customer_service.note_followup(session, to_id, latest, None)
+    return moved
+
+
+def move_lead(session: Session, from_id: int, to_id: int, ids: list[int] | None = None) -> list[int]:
+    """Move the follow-ups of lead ``from_id`` (or only ``ids``) to lead ``to_id``; returns the moved ids."""
+    from loam.leads import service as lead_service
+
+    moved, latest = repo.move_target(session, "lead_id", from_id, to_id, ids)
+    if latest is not None:
+        lead_service.note_followup(session, to_id, latest, None)
+    return moved
+
+
+def move_contact_links(session: Session, from_id: int, to_id: int, followup_ids: list[int] | None = None) -> list[int]:
+    """Follow-ups that involved contact ``from_id`` (or only ``followup_ids``) involve ``to_id`` instead, without
+    duplicate links; returns the ids of the follow-ups re-pointed."""
+    return repo.move_contact_links(session, from_id, to_id, followup_ids)

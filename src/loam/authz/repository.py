@@ -49,3 +49,29 @@ def pool_ids(session: Session, user_id: int, department_id: int | None, ancestor
         .distinct()
     )
     return list(session.scalars(stmt))
+
+
+def move_members(
+    session: Session, entity: str, from_id: int, to_id: int, ids: list[int] | None, skip_user_ids: set[int]
+) -> list[int]:
+    """Re-point team-member rows of record ``from_id`` (or only rows ``ids``) to ``to_id``, except users already on
+    ``to_id``'s team or in ``skip_user_ids`` (their rows stay where they are); returns the moved row ids."""
+    from sqlalchemy import update
+
+    taken = select(RecordMember.user_id).where(RecordMember.entity == entity, RecordMember.record_id == to_id)
+    stmt = select(RecordMember.id).where(
+        RecordMember.entity == entity, RecordMember.record_id == from_id, RecordMember.user_id.not_in(taken)
+    )
+    if skip_user_ids:
+        stmt = stmt.where(RecordMember.user_id.not_in(skip_user_ids))
+    if ids is not None:
+        stmt = stmt.where(RecordMember.id.in_(ids))
+    moved = sorted(session.scalars(stmt))
+    if moved:
+        session.execute(
+            update(RecordMember)
+            .where(RecordMember.id.in_(moved))
+            .values(record_id=to_id)
+            .execution_options(synchronize_session="fetch")
+        )
+    return moved

@@ -83,3 +83,34 @@ def _pool_ids(session: Session, user: User) -> list[int]:
         path = repo.department_path(session, user.department_id)
         dept_ids = [int(p) for p in path.strip("/").split("/") if p]
     return repo.pool_ids(session, user.id, user.department_id, dept_ids)
+
+
+def move_members(
+    session: Session,
+    entity: str,
+    from_id: int,
+    to_id: int,
+    ids: list[int] | None = None,
+    skip_user_ids: set[int] | None = None,
+) -> list[int]:
+    """Merge support: move the team members (协作人) of one record to another of the same kind without
+    duplicates (a user already on the target's team, or in ``skip_user_ids`` such as its owner, is left on
+    the source record); only rows ``ids`` when given (undo). The caller has authorised it; returns moved row ids."""
+    return repo.move_members(session, entity, from_id, to_id, ids, skip_user_ids or set())
+
+
+def cli_scope(session: Session, username: str | None) -> Scope:
+    """The scope a command-line action runs with: ``--as USERNAME``, or the only active administrator
+    when no name is given (several administrators: the caller must say who)."""
+    from loam.errors import Invalid
+
+    users = org_service.active_users(session)
+    if username is not None:
+        found = [u for u in users if u.username == username]
+        if not found:
+            raise Invalid(_("No active user %(name)s.", name=username[:64]))
+        return build_scope(session, found[0])
+    admins = [u for u in users if Permission.org_manage.value in org_service.role_grants(session, u.id)[0]]
+    if len(admins) != 1:
+        raise Invalid(_("There are %(n)s active administrators: say who with --as.", n=len(admins)))
+    return build_scope(session, admins[0])

@@ -30,6 +30,7 @@ from loam.kit.i18n import gettext as _
 RUNNERS = {"import": "loam.imports.service:run_job", "export": "loam.exports.service:run_job"}
 ACTIVE = ("queued", "running")
 STATUS_LABELS = {
+    "draft": N_("Waiting to run"),
     "queued": N_("Queued"),
     "running": N_("Running"),
     "done": N_("Done"),
@@ -83,6 +84,11 @@ def get(session: Session, scope: Scope, job_id: int, kind: str | None = None) ->
     if job is None or (kind is not None and job.kind != kind) or not _sees(scope, job):
         raise NotFound(_("Job not found."))
     return job
+
+
+def load(session: Session, job_id: int) -> BackgroundJob | None:
+    """A job by id for its runner (system code; no scope check)."""
+    return repo.get(session, job_id)
 
 
 def _sees(scope: Scope, job: BackgroundJob) -> bool:

@@ -17,8 +17,12 @@ router = APIRouter(route_class=TxRoute, prefix="/jobs", include_in_schema=False)
 def progress(request: Request, session: DbSession, scope: CurrentScope, job_id: PathId) -> Response:
     job = service.get(session, scope, job_id)
     rate, eta = service.rate_and_eta(job)
-    ctx = {"job": job, "rate": rate, "eta": eta, "STATUS_LABELS": service.STATUS_LABELS}
-    return render(request, "bgjobs/_progress.html", ctx)
+    refresh = request.query_params.get("refresh") == "1"
+    ctx = {"job": job, "rate": rate, "eta": eta, "STATUS_LABELS": service.STATUS_LABELS, "refresh": refresh}
+    response = render(request, "bgjobs/_progress.html", ctx)
+    if refresh and job.status not in service.ACTIVE:
+        response.headers["HX-Refresh"] = "true"  # the page around the panel shows the finished job
+    return response
 
 
 @router.post("/{job_id}/cancel", name="jobs:cancel")

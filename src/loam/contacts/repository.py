@@ -19,7 +19,7 @@ from loam.contacts.models import Contact
 from loam.contacts.schemas import ContactFilters
 from loam.customers import service as customer_service
 from loam.customers.models import Customer
-from loam.kit.listing import apply_sort, like_escape, paginate
+from loam.kit.listing import apply_sort, paginate
 
 ENTITY = "contact"
 LEVEL_ORDER = case({"executive": 0, "middle": 1, "staff": 2}, value=Contact.level, else_=3)
@@ -60,15 +60,10 @@ def get(session: Session, scope: Scope, contact_id: int, deleted: bool = False) 
 
 def filtered(scope: Scope, f: ContactFilters) -> Select[Any]:
     stmt = readable(scope)
-    if f.q:
-        q = f"%{like_escape(f.q.strip())}%"
-        stmt = stmt.where(
-            or_(
-                Contact.name.ilike(q, escape="\\"),
-                Contact.phone.ilike(q, escape="\\"),
-                Contact.email.ilike(q, escape="\\"),
-            )
-        )
+    if f.q and f.q.strip():
+        from loam.search import service as search_service  # name, phone (any format), e-mail; index-backed
+
+        stmt = stmt.where(search_service.match_clause(ENTITY, f.q))
     if f.mine:
         stmt = stmt.where(Contact.owner_id == scope.user_id)
     for column, value in (
@@ -159,3 +154,53 @@ def delete_of_customer(session: Session, customer_id: int) -> int:
 def sorted_statement(session: Session, scope: Scope, f: ContactFilters, sort: str | None) -> Select[Any]:
     """The scoped, filtered and sorted statement behind a list page, without paging (exports stream it)."""
     return apply_sort(filtered(scope, f), sort, SORTS, "-updated_at")
+
+
+# --- merge support (loam.merge): the caller has authorised every write ---
+
+
+def visible_ids(scope: Scope) -> Select[Any]:
+    """A sub-select of the ids of the live contacts the caller can see (same rule as :func:`readable`)."""
+    if not scope.can("contacts.view"):
+        return select(Contact.id).where(false())
+    return (
+        select(Contact.id)
+        .join(Customer, Customer.id == Contact.customer_id)
+        .where(Contact.deleted_at.is_(None), Customer.deleted_at.is_(None), visible_clause(scope))
+    )
+
+
+def move_to_customer(session: Session, from_id: int, to_id: int, ids: Iterable[int] | None = None) -> list[int]:
+    """Re-point the contacts (live or in the bin) of customer ``from_id`` — or only ``ids`` of them — to ``to_id``."""
+    from sqlalchemy import update
+
+    stmt = select(Contact.id).where(Contact.customer_id == from_id)
+    if ids is not None:
+        stmt = stmt.where(Contact.id.in_(list(ids)))
+    moved = sorted(session.scalars(stmt))
+    if moved:
+        session.execute(
+            update(Contact)
+            .where(Contact.id.in_(moved))
+            .values(customer_id=to_id, version=Contact.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+    return moved
+
+
+def move_reports_to(session: Session, from_id: int, to_id: int, ids: Iterable[int] | None = None) -> list[int]:
+    """Contacts reporting to ``from_id`` (or only ``ids`` of them) report to ``to_id`` instead (never to itself)."""
+    from sqlalchemy import update
+
+    stmt = select(Contact.id).where(Contact.reports_to_id == from_id, Contact.id != to_id)
+    if ids is not None:
+        stmt = stmt.where(Contact.id.in_(list(ids)))
+    moved = sorted(session.scalars(stmt))
+    if moved:
+        session.execute(
+            update(Contact)
+            .where(Contact.id.in_(moved))
+            .values(reports_to_id=to_id, version=Contact.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+    return moved

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -156,6 +157,10 @@ def restore(session: Session, scope: Scope, contact_id: int) -> Contact:
     authz_service.require(scope, Permission.contacts_delete)
     if not _writes(session, scope, contact):
         raise Forbidden(_("You can view this contact but not change it."))
+    from loam.merge import service as merge_service  # a contact merged away comes back by undoing its merge
+
+    if merge_service.undo_for_restore(session, scope, ENTITY, contact.id):
+        return contact
     contact.deleted_at = None
     contact.deleted_by = None
     session.flush()
@@ -231,3 +236,43 @@ def list_statement(
 ) -> Select[tuple[Contact]]:
     """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
     return repo.sorted_statement(session, scope, filters, sort)
+
+
+# --- merge support (loam.merge decides who may merge what; these only read or write) ---
+
+
+def visible_ids(scope: Scope) -> Select[Any]:
+    """A sub-select of the ids of the live contacts the caller can see (for the duplicate finder, R13)."""
+    return repo.visible_ids(scope)
+
+
+def get_deleted(session: Session, scope: Scope, contact_id: int) -> Contact:
+    """A contact in the recycle bin that the caller could see before it was deleted, or 404."""
+    return _get_deleted(session, scope, contact_id)
+
+
+def merge_values(session: Session, contact: Contact, values: dict[str, object]) -> dict[str, list[object]]:
+    """Set the field values chosen in a merge (or put back by its undo), keeping ``phone_norm`` in step.
+
+    Returns ``{field: [old, new]}``; the caller has authorised the write and writes the audit row."""
+    changes = audit.apply_changes(contact, values)
+    contact.phone_norm = normalize.phone(contact.phone)
+    session.flush()
+    return changes
+
+
+def set_merged_away(session: Session, scope: Scope, contact: Contact, merged: bool) -> None:
+    """Put a contact merged into another into the recycle bin, or take it out when the merge is undone."""
+    contact.deleted_at = utcnow() if merged else None
+    contact.deleted_by = scope.user_id if merged else None
+    session.flush()
+
+
+def move_to_customer(session: Session, from_id: int, to_id: int, ids: Iterable[int] | None = None) -> list[int]:
+    """Move the contacts of customer ``from_id`` (or only ``ids``) to customer ``to_id``; returns the moved ids."""
+    return repo.move_to_customer(session, from_id, to_id, ids)
+
+
+def move_reports_to(session: Session, from_id: int, to_id: int, ids: Iterable[int] | None = None) -> list[int]:
+    """Contacts reporting to ``from_id`` (or only ``ids``) now report to ``to_id``; returns their ids."""
+    return repo.move_reports_to(session, from_id, to_id, ids)

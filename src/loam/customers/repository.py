@@ -16,7 +16,7 @@ from loam.authz.scope import Scope
 from loam.customers.models import Customer
 from loam.customers.schemas import CustomerFilters
 from loam.kit import customfields
-from loam.kit.listing import apply_sort, like_escape, paginate
+from loam.kit.listing import apply_sort, paginate
 
 ENTITY = "customer"
 SORTS = {
@@ -64,9 +64,10 @@ def get(session: Session, scope: Scope, customer_id: int, deleted: bool = False)
 
 def filtered(session: Session, scope: Scope, f: CustomerFilters) -> Select[tuple[Customer]]:
     stmt = readable(scope)
-    if f.q:
-        q = f"%{like_escape(f.q.strip())}%"
-        stmt = stmt.where(or_(Customer.name.ilike(q, escape="\\"), Customer.phone.ilike(q, escape="\\")))
+    if f.q and f.q.strip():
+        from loam.search import service as search_service  # name, phone (any format), e-mail; index-backed
+
+        stmt = stmt.where(search_service.match_clause(ENTITY, f.q))
     if f.mine:
         stmt = stmt.where(Customer.owner_id == scope.user_id)
     for column, value in (
@@ -274,3 +275,49 @@ def note_followup(session: Session, customer_id: int, occurred_at: datetime, nex
 def sorted_statement(session: Session, scope: Scope, f: CustomerFilters, sort: str | None) -> Select[Any]:
     """The scoped, filtered and sorted statement behind a list page, without paging (exports stream it)."""
     return apply_sort(filtered(session, scope, f), sort, SORTS, "-updated_at")
+
+
+# --- import support ---
+# Bulk SQL for loam.imports (through loam.customers.service); the importer has authorised every row.
+
+
+def dedup_rows(session: Session) -> Any:
+    """(id, name_norm, phone_norm, email, owner_id) of every live customer, streamed."""
+    stmt = select(Customer.id, Customer.name_norm, Customer.phone_norm, Customer.email, Customer.owner_id).where(
+        Customer.deleted_at.is_(None)
+    )
+    return session.execute(stmt.execution_options(yield_per=50_000))
+
+
+def by_ids(session: Session, ids: list[int]) -> list[Customer]:
+    return list(session.scalars(select(Customer).where(Customer.id.in_(ids), Customer.deleted_at.is_(None))))
+
+
+def name_keys(session: Session, scope: Scope) -> Any:
+    """(id, name_norm) of the live customers the caller can see, streamed (contacts' customer column)."""
+    stmt = select(Customer.id, Customer.name_norm).where(Customer.deleted_at.is_(None), visible_clause(scope))
+    return session.execute(stmt.execution_options(yield_per=50_000))
+
+
+def new_ids(session: Session, n: int) -> list[int]:
+    from loam.kit import bulk
+
+    return bulk.allocate_ids(session, Customer.__table__, n)  # type: ignore[arg-type]
+
+
+def bulk_insert(session: Session, rows: list[dict[str, Any]], constants: dict[str, Any], ids: list[int]) -> None:
+    from loam.kit import bulk
+
+    bulk.insert_dicts(session, Customer.__table__, rows, constants, ids)  # type: ignore[arg-type]
+
+
+def analyze(session: Session) -> None:
+    from loam.kit import bulk
+
+    bulk.analyze(session, Customer.__table__)  # type: ignore[arg-type]
+
+
+def bulk_update(session: Session, names: list[str], rows: list[dict[str, Any]]) -> None:
+    from loam.kit import bulk
+
+    bulk.update_many(session, Customer.__table__, names, rows)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -139,6 +140,10 @@ def restore(session: Session, scope: Scope, customer_id: int) -> Customer:
     authz_service.require(scope, Permission.customers_delete)
     if customer.owner_id is not None:
         _owns(scope, customer)
+    from loam.merge import service as merge_service  # a customer merged away comes back by undoing its merge
+
+    if merge_service.undo_for_restore(session, scope, ENTITY, customer.id):
+        return customer
     customer.deleted_at = None
     customer.deleted_by = None
     session.flush()
@@ -427,3 +432,91 @@ def list_statement(
 ) -> Select[tuple[Customer]]:
     """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
     return repo.sorted_statement(session, scope, filters, sort)
+
+
+# --- merge support (loam.merge decides who may merge what; these only read or write) ---
+
+
+def get_deleted(session: Session, scope: Scope, customer_id: int) -> Customer:
+    """A customer in the recycle bin that the caller could see before it was deleted, or 404."""
+    customer = repo.get(session, scope, customer_id, deleted=True)
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    return customer
+
+
+def merge_values(session: Session, customer: Customer, values: dict[str, object]) -> dict[str, list[object]]:
+    """Set the field values chosen in a merge (or put back by its undo), keeping the normalised keys in step.
+
+    Returns ``{field: [old, new]}``; the caller has authorised the write and writes the audit row."""
+    changes = audit.apply_changes(customer, values)
+    customer.name_norm = normalize.company(customer.name)
+    customer.phone_norm = normalize.phone(customer.phone)
+    session.flush()
+    return changes
+
+
+def set_merged_away(session: Session, scope: Scope, customer: Customer, merged: bool) -> None:
+    """Put a customer merged into another into the recycle bin, or take it out when the merge is undone."""
+    customer.deleted_at = utcnow() if merged else None
+    customer.deleted_by = scope.user_id if merged else None
+    session.flush()
+
+
+# --- import support ---
+# The bulk path of loam.imports: it has parsed, validated, deduplicated and scope-checked every row.
+
+
+def import_keys(session: Session) -> Any:
+    """(id, name_norm, phone_norm, email, owner_id) of every live customer, streamed — the importer's
+    dedup index. Across data scopes on purpose, like the duplicate warning (撞单): a match outside the
+    importer's scope is skipped or refused, never updated, and only its id and name are reported."""
+    return repo.dedup_rows(session)
+
+
+def import_name_keys(session: Session, scope: Scope) -> Any:
+    """(id, name_norm) of the customers the caller can see: the customer column of contacts/follow-ups."""
+    return repo.name_keys(session, scope)
+
+
+def import_create(session: Session, scope: Scope, rows: list[dict[str, Any]], note: str) -> list[int]:
+    """Insert validated customer rows in bulk (owner, department and custom values already checked by the
+    importer; ``name_norm``/``phone_norm`` computed by it); ``created_by`` is the importer; one audit row
+    each ("imported", with the import named in the note)."""
+    authz_service.require(scope, Permission.customers_create)
+    from loam.search import service as search_service
+
+    now = utcnow()
+    constants = {"created_by": scope.user_id, "owner_since": now, "updated_at": now}
+    ids = repo.new_ids(session, len(rows))
+    with search_service.bulk_insert(session, ENTITY, ids):
+        repo.bulk_insert(session, rows, constants, ids)
+    audit.record_many(session, scope, ENTITY, ids, "import", note=note)
+    return ids
+
+
+def import_finished(session: Session) -> None:
+    """After a bulk import: refresh the planner's statistics so lists keep choosing their indexes."""
+    repo.analyze(session)
+
+
+def import_update(session: Session, scope: Scope, changes: dict[int, dict[str, Any]], note: str) -> dict[int, bool]:
+    """Apply imported values to customers the caller may write (checked here again); → id: changed?"""
+    authz_service.require(scope, Permission.customers_update)
+    out: dict[int, bool] = {}
+    for customer in repo.by_ids(session, list(changes)):
+        if not can_write(session, scope, customer):
+            raise Forbidden(_("You can view this customer but not change it."))
+        values = dict(changes[customer.id])
+        if "name" in values:
+            values["name_norm"] = normalize.company(values["name"])
+        if "phone" in values:
+            values["phone_norm"] = normalize.phone(values["phone"])
+        diff = audit.apply_changes(customer, values)
+        diff.pop("name_norm", None)
+        diff.pop("phone_norm", None)
+        out[customer.id] = bool(diff)
+        if diff:
+            audit.record(session, scope, ENTITY, customer.id, "import_update", diff, note=note)
+    session.flush()
+    return out

@@ -34,15 +34,37 @@ def wipe(session: Session) -> None:
     """Delete every row of every table (children first); the schema and alembic_version stay."""
     present = set(inspect(session.connection()).get_table_names())
     known = [t for t in Base.metadata.sorted_tables if t.name in present]
-    for name in sorted(present - {t.name for t in known} - {"alembic_version"}):
+    other = sorted(present - {t.name for t in known} - {"alembic_version"} - _virtual_tables(session, present))
+    for name in other:
         # Tables of newer domains, not in loam.models yet; names come from the database's own catalogue.
         session.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608
     if "departments" in present:
         session.execute(update(Department).values(head_user_id=None))
     for table in reversed(known):
         session.execute(table.delete())
+    _empty_fts(session)
+    for name in other:  # rows that triggers wrote while the tables above were emptied (the search queue)
+        session.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608
     session.flush()
     session.expunge_all()
+
+
+def _virtual_tables(session: Session, present: set[str]) -> set[str]:
+    """SQLite virtual tables (loam.search's FTS5 tables) and their shadow tables: never deleted row by row."""
+    if session.get_bind().dialect.name != "sqlite":
+        return set()
+    names = set(session.scalars(text("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")))
+    return names | {t for t in present for n in names if t.startswith(f"{n}_")}
+
+
+def _empty_fts(session: Session) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    for name, sql in session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+    ):
+        if "fts5(" in sql.lower():
+            session.execute(text(f'INSERT INTO "{name}" ("{name}") VALUES (\'delete-all\')'))  # noqa: S608
 
 
 def load(session: Session, seed: int = SEED, now: datetime | None = None) -> dict[str, int]:

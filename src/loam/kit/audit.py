@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loam.authz.scope import Scope
+from loam.db import utcnow
 from loam.kit.i18n import N_
 from loam.kit.i18n import gettext as _
 from loam.kit.models import AuditLog
@@ -39,6 +40,10 @@ ACTION_LABELS = {
     "activate": N_("Activated"),
     "deactivate": N_("Deactivated"),
     "password_reset": N_("Password reset"),
+    "merge": N_("Merged duplicates"),
+    "unmerge": N_("Merge undone"),
+    "import": N_("Imported"),
+    "import_update": N_("Updated by an import"),
 }
 
 
@@ -90,6 +95,10 @@ FIELD_LABELS = {
     "next_step": N_("Next step"),
     "lead": N_("Lead"),
     "members": N_("Members"),
+    "merged_into": N_("Merged into"),
+    "merged_from": N_("Merged from"),
+    "merged": N_("Records merged"),
+    "unmerged": N_("Records brought back"),
 }
 
 
@@ -180,3 +189,29 @@ def user_ids_in(rows: list[AuditLog]) -> set[int]:
         for field in ("owner_id", "previous_owner_id"):
             ids |= {v for v in (r.changes or {}).get(field, []) if isinstance(v, int)}
     return ids
+
+
+def record_many(
+    session: Session,
+    scope: Scope,
+    entity: str,
+    record_ids: list[int],
+    action: str,
+    changes: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> None:
+    """The same audit row for many records of a bulk write, through the driver (loam.kit.bulk)."""
+    from loam.kit import bulk
+
+    table = AuditLog.__table__
+    constants = {
+        "entity": entity,
+        "action": action,
+        "user_id": scope.user_id,
+        "at": utcnow(),
+        "changes": jsonable(changes or {}),
+        "note": note,
+    }
+    inserter = bulk.Inserter(session, table, ["id", "entity_id"], constants)  # type: ignore[arg-type]
+    ids = inserter.allocate_ids(len(record_ids))
+    inserter.insert(list(zip(ids, record_ids, strict=True)))

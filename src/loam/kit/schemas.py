@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
 from loam.config import settings
 
@@ -95,10 +95,23 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list. ``total`` is exact up to 1,000 matching rows (or the end of the requested page);
+    beyond that it is that floor and ``total_capped`` is true ("1,000 or more": counting every row of a huge
+    set would be slow)."""
+
     items: list[T]
     total: int
     page: int
     page_size: int
+    total_capped: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _capped_from_total(cls, data: object) -> object:
+        # paginate() returns a Total (an int that knows whether it was capped): carry the flag over.
+        if isinstance(data, dict) and getattr(data.get("total"), "capped", False):
+            data = {**data, "total_capped": True}
+        return data
 
 
 class PageParams(BaseModel):

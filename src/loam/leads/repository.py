@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy import Select, false, func, select, true
 from sqlalchemy.orm import Session
 
 from loam.authz.permissions import Module, Permission
 from loam.authz.scope import Scope
 from loam.kit import customfields
-from loam.kit.listing import apply_sort, like_escape, paginate
+from loam.kit.listing import apply_sort, paginate
 from loam.leads.models import Lead
 from loam.leads.schemas import LeadFilters
 
@@ -54,16 +53,10 @@ def get(session: Session, scope: Scope, lead_id: int, deleted: bool = False) -> 
 
 
 def _search(q: str) -> Any:
-    like = f"%{like_escape(q.strip())}%"
-    parts = [
-        Lead.name.ilike(like, escape="\\"),
-        Lead.company.ilike(like, escape="\\"),
-        Lead.phone.ilike(like, escape="\\"),
-    ]
-    digits = re.sub(r"\D", "", q)
-    if len(digits) >= 4:  # "138-0013" finds +8613800138000
-        parts.append(Lead.phone_norm.like(f"%{digits}%"))
-    return or_(*parts)
+    """Name, company, phone (as typed, or its digits / E.164 form) or e-mail contains ``q``; index-backed."""
+    from loam.search import service as search_service
+
+    return search_service.match_clause(ENTITY, q)
 
 
 def filtered(session: Session, scope: Scope, f: LeadFilters, due_until: datetime | None = None) -> Select[Any]:

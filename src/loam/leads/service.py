@@ -166,6 +166,10 @@ def restore(session: Session, scope: Scope, lead_id: int) -> Lead:
     """Bring a lead back from the recycle bin (same scope and permission as deleting it)."""
     lead = _deleted(session, scope, lead_id)
     authz_service.require(scope, Permission.leads_delete)
+    from loam.merge import service as merge_service  # a lead merged away comes back by undoing its merge
+
+    if merge_service.undo_for_restore(session, scope, ENTITY, lead.id):
+        return lead
     lead.deleted_at = None
     lead.deleted_by = None
     session.flush()
@@ -325,3 +329,29 @@ def list_statement(
     """The statement behind :func:`list_page` — same scope, filters and sort — unpaged, for exports (R13, R17)."""
     due_until = customer_service.end_of_today() if filters.due_today else None
     return repo.sorted_statement(session, scope, filters, sort, due_until)
+
+
+# --- merge support (loam.merge decides who may merge what; these only read or write) ---
+
+
+def get_deleted(session: Session, scope: Scope, lead_id: int) -> Lead:
+    """A lead in the recycle bin that the caller could see before it was deleted, or 404."""
+    return _deleted(session, scope, lead_id)
+
+
+def merge_values(session: Session, lead: Lead, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set the field values chosen in a merge (or put back by its undo), keeping the normalised keys in step.
+
+    Returns ``{field: [old, new]}``; the caller has authorised the write and writes the audit row."""
+    changes = audit.apply_changes(lead, values)
+    for key, value in _keys(lead.company, lead.phone).items():
+        setattr(lead, key, value)
+    session.flush()
+    return changes
+
+
+def set_merged_away(session: Session, scope: Scope, lead: Lead, merged: bool) -> None:
+    """Put a lead merged into another into the recycle bin, or take it out when the merge is undone."""
+    lead.deleted_at = utcnow() if merged else None
+    lead.deleted_by = scope.user_id if merged else None
+    session.flush()

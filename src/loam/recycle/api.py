@@ -25,9 +25,10 @@ class RecycleItem(BaseModel):
     owner_id: int | None
     deleted_at: datetime | None
     deleted_by: int | None
+    merged_into: int | None = None  # set when a merge took the record away; restoring it undoes that merge
 
 
-def item(entity: str, record: Any) -> RecycleItem:
+def item(entity: str, record: Any, merged_into: dict[int, int] | None = None) -> RecycleItem:
     return RecycleItem(
         entity=entity,
         id=record.id,
@@ -35,6 +36,7 @@ def item(entity: str, record: Any) -> RecycleItem:
         owner_id=getattr(record, "owner_id", None),
         deleted_at=record.deleted_at,
         deleted_by=record.deleted_by,
+        merged_into=(merged_into or {}).get(record.id),
     )
 
 
@@ -47,7 +49,9 @@ def list_deleted(
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> Page[RecycleItem]:
     rows, total = service.list_deleted(session, scope, entity, page, page_size)
-    return Page[RecycleItem](items=[item(entity, r) for r in rows], total=total, page=page, page_size=page_size)
+    merged = service.merged_into(session, entity, [r.id for r in rows])
+    items = [item(entity, r, merged) for r in rows]
+    return Page[RecycleItem](items=items, total=total, page=page, page_size=page_size)
 
 
 @router.post("/{entity}/{record_id}/restore", response_model=RecycleItem)

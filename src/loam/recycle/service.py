@@ -84,3 +84,13 @@ def label(record: Any) -> str:
     name = getattr(record, "name", None) or f"#{record.id}"
     company = getattr(record, "company", None)
     return f"{name} ({company})" if company and isinstance(company, str) else str(name)
+
+
+def merged_into(session: Session, entity: str, ids: list[int]) -> dict[int, int]:
+    """``{record id: id of the record it was merged into}`` for deleted records a merge took away (restoring one
+    undoes that merge). Empty when the merge domain is not installed."""
+    try:
+        from loam.merge import service as merge_service
+    except ModuleNotFoundError:  # pragma: no cover - the merge domain is optional
+        return {}
+    return merge_service.merged_into(session, entity, ids)

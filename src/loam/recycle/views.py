@@ -43,6 +43,7 @@ def list_page(
         "page_size": PAGE_SIZE,
         "names": org_service.names_by_id(session, ids),
         "can_restore": service.can_restore(scope, entity),
+        "merged_into": service.merged_into(session, entity, [r.id for r in rows]),
     }
     return render(request, "recycle/list.html", ctx)
 

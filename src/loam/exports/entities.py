@@ -1,0 +1,59 @@
+"""What each exportable list is: its filter schema, its list statement, the permission to view it,
+and which model attribute holds each catalog column (loam.kit.columns)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from loam.activities import service as followup_service
+from loam.activities.schemas import FollowUpFilters
+from loam.authz.permissions import Permission
+from loam.authz.scope import Scope
+from loam.contacts import service as contact_service
+from loam.contacts.schemas import ContactFilters
+from loam.customers import service as customer_service
+from loam.customers.schemas import CustomerFilters
+from loam.leads import service as lead_service
+from loam.leads.schemas import LeadFilters
+
+# Catalog keys whose value lives in a differently named attribute (references by id).
+ATTRIBUTES = {"owner": "owner_id", "department": "department_id", "customer": "customer_id", "author": "created_by"}
+
+
+@dataclass(frozen=True)
+class Exportable:
+    entity: str
+    plural: str  # file names: customers-20261129-1530.xlsx
+    view: Permission
+    filters: type[BaseModel]
+    statement: Callable[[Session, Scope, Any, str | None], Select[Any]]
+    attributes: dict[str, str] = field(default_factory=lambda: dict(ATTRIBUTES))
+    has_custom: bool = True
+
+    def attribute(self, key: str) -> str:
+        return self.attributes.get(key, key)
+
+
+EXPORTABLE = {
+    "customer": Exportable(
+        "customer", "customers", Permission.customers_view, CustomerFilters, customer_service.list_statement
+    ),
+    "lead": Exportable("lead", "leads", Permission.leads_view, LeadFilters, lead_service.list_statement),
+    "contact": Exportable(
+        "contact", "contacts", Permission.contacts_view, ContactFilters, contact_service.list_statement
+    ),
+    "followup": Exportable(
+        "followup",
+        "followups",
+        Permission.followups_view,
+        FollowUpFilters,
+        followup_service.list_statement,
+        has_custom=False,
+    ),
+}

@@ -1,0 +1,1 @@
+"""Global search over customers, contacts and leads (substring, Chinese included), scoped like every list."""
