@@ -267,3 +267,45 @@ def test_imported_customers_are_found_by_the_global_search(session, ids) -> None
     assert [h.name for g in search_service.search(session, scope, "12345678").groups for h in g.items] == [
         "广西河池电信分公司"
     ]
+
+
+def _customer_indexes(session):  # type: ignore[no-untyped-def]
+    from sqlalchemy import inspect
+
+    return sorted(ix["name"] for ix in inspect(session.connection()).get_indexes("customers"))
+
+
+def test_a_big_load_suspends_and_restores_the_indexes(session, ids, monkeypatch) -> None:
+    monkeypatch.setattr(service, "FAST_LOAD_ROWS", 10)
+    monkeypatch.setitem(service.BATCH, "customer", 7)
+    before = _customer_indexes(session)
+    rows = [["客户名称", "电话"]] + [[f"快速客户{i}", f"1370000{i:04d}"] for i in range(30)] + [["快速客户3", ""]]
+    job = run_import(session, scope_of(session, ids["admin"]), "customer", rows)
+    assert counts(job) == {"read": 31, "new": 30, "updated": 0, "skipped": 1, "failed": 0}
+    assert _customer_indexes(session) == before
+    assert job.params["suspended_indexes"]  # the load really ran without them
+    assert len(_customers(session, name="快速客户29")) == 1
+
+
+def test_a_cancelled_big_load_restores_the_indexes(session, ids, monkeypatch) -> None:
+    import io
+
+    from tests.imports.factory import csv_bytes
+
+    monkeypatch.setattr(service, "FAST_LOAD_ROWS", 10)
+    monkeypatch.setitem(service.BATCH, "customer", 5)
+    scope = scope_of(session, ids["admin"])
+    before = _customer_indexes(session)
+    rows = [["客户名称"]] + [[f"取消客户{i}"] for i in range(20)]
+    job = service.upload(session, scope, "customer", "c.csv", io.BytesIO(csv_bytes(rows)))
+    service.start(session, scope, job.id, dry_run=False)
+    session.flush()
+
+    def cancel(done: int) -> None:
+        job_service.cancel(session, scope, job.id)
+        session.flush()
+
+    service.run_job(job.id, on_progress=cancel)
+    session.expire_all()
+    assert service.get(session, scope, job.id).status == "cancelled"
+    assert _customer_indexes(session) == before

@@ -311,6 +311,12 @@ def bulk_insert(session: Session, rows: list[dict[str, Any]], constants: dict[st
     bulk.insert_dicts(session, Customer.__table__, rows, constants, ids)  # type: ignore[arg-type]
 
 
+def suspend_indexes(session: Session) -> list[str]:
+    from loam.kit import bulk
+
+    return bulk.suspend_indexes(session, Customer.__table__)  # type: ignore[arg-type]
+
+
 def analyze(session: Session) -> None:
     from loam.kit import bulk
 

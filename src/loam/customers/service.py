@@ -495,8 +495,18 @@ def import_create(session: Session, scope: Scope, rows: list[dict[str, Any]], no
     return ids
 
 
-def import_finished(session: Session) -> None:
-    """After a bulk import: refresh the planner's statistics so lists keep choosing their indexes."""
+def import_suspend_indexes(session: Session) -> list[str]:
+    """Before a load much larger than the table: drop the secondary indexes; returns what
+    :func:`import_finished` must re-create. Lists stay correct meanwhile, only slower."""
+    return repo.suspend_indexes(session)
+
+
+def import_finished(session: Session, suspended: list[str] | None = None) -> None:
+    """After a bulk import: re-create suspended indexes and refresh the planner's statistics so lists keep
+    choosing their indexes."""
+    from loam.kit import bulk
+
+    bulk.restore_indexes(session, suspended or [])
     repo.analyze(session)
 
 

@@ -40,6 +40,7 @@ class Table:
     delimiter: str = ","
     estimated_rows: int = 0
     merged: list[Any] = field(default_factory=list)
+    loaded: Any = None  # the parsed calamine sheet
 
     def rows(self, skip: int = 0) -> Iterator[tuple[int, list[Any]]]:
         """Data rows after the header, skipping entirely empty ones; ``skip`` data rows are passed over."""
@@ -56,7 +57,7 @@ class Table:
 
     def _raw(self) -> Iterator[tuple[int, list[Any]]]:
         if self.encoding is None:
-            yield from _sheet_rows(self.path, self.sheet)
+            yield from _sheet_rows(self.loaded)
         else:
             yield from _csv_rows(self.path, self.encoding, self.delimiter)
 
@@ -110,7 +111,8 @@ def _open_spreadsheet(path: Path, suffix: str, sheet: str | None) -> Table:
         raise Invalid(_("This file cannot be read as a spreadsheet: %(why)s", why=str(exc)[:200])) from None
     merged = list(getattr(sh, "merged_cell_ranges", None) or [])
     table = Table(path, chosen, names, [], 0, merged=merged, estimated_rows=max(int(sh.height) - 1, 0))
-    _find_header(table, _sheet_rows(path, chosen))
+    table.loaded = sh  # calamine parses a sheet once, on first access: every later pass reuses it
+    _find_header(table, _sheet_rows(sh))
     return table
 
 
@@ -130,11 +132,7 @@ def _check_zip(path: Path) -> None:
         )
 
 
-def _sheet_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    sh = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
+def _sheet_rows(sh: Any) -> Iterator[tuple[int, list[Any]]]:
     first = int(sh.start[0]) if sh.start else 0
     for i, row in enumerate(sh.iter_rows()):
         yield first + i + 1, row

@@ -56,6 +56,7 @@ BATCH = {"customer": 25_000, "lead": 500, "contact": 500, "followup": 500}
 COUNTS = ("read", "new", "updated", "skipped", "failed")
 FIRST_ERRORS = 20
 ANALYZE_AFTER = 50_000  # new rows after which the table's planner statistics are refreshed
+FAST_LOAD_ROWS = 200_000  # a customer file this big, and bigger than the table, loads with indexes suspended
 
 
 def _check(scope: Scope, entity: str) -> None:
@@ -245,13 +246,43 @@ def _execute(state: _State, scope: Scope, on_progress: Any) -> None:
         job_service.progress(session, job, state.checkpoint, max(table.estimated_rows, state.checkpoint))
     batches = _batches(table.rows(skip=state.checkpoint), BATCH[state.entity])
     pipelined = state.entity == "customer" and not state.dry and plan.policy != "update" and not plan.check_custom
-    finished = (
-        _pipelined(state, writer, batches, on_progress)
-        if pipelined
-        else _sequential(state, writer, batches, on_progress)
-    )
-    if finished:
-        _complete(state, table)
+    _suspend_indexes(state, table, len(writer.index.owners))
+    finished = False
+    try:
+        finished = (
+            _pipelined(state, writer, batches, on_progress)
+            if pipelined
+            else _sequential(state, writer, batches, on_progress)
+        )
+        if finished:
+            _complete(state, table)
+    finally:
+        if not finished:  # cancelled or failed (a killed worker leaves them to the resumed run)
+            _restore_indexes(state)
+
+
+def _suspend_indexes(state: _State, table: reader.Table, existing: int) -> None:
+    """A customer load much bigger than the table runs with the secondary indexes dropped; the
+    DDL is kept on the job so that whoever finishes the job — this run or a resumed one — re-creates them."""
+    big = table.estimated_rows >= FAST_LOAD_ROWS and table.estimated_rows > existing
+    if state.entity != "customer" or state.dry or "suspended_indexes" in state.params or not big:
+        return
+    from loam.customers import service as customer_service
+
+    with db.session_scope() as session:
+        job = job_service.load(session, state.job_id)
+        assert job is not None
+        state.params["suspended_indexes"] = customer_service.import_suspend_indexes(session)
+        job.params = {**job.params, "suspended_indexes": state.params["suspended_indexes"]}
+
+
+def _restore_indexes(state: _State) -> None:
+    if not state.params.get("suspended_indexes"):
+        return
+    from loam.customers import service as customer_service
+
+    with db.session_scope() as session:
+        customer_service.import_finished(session, state.params["suspended_indexes"])
 
 
 def _batches(rows: Any, size: int) -> Any:
@@ -359,10 +390,11 @@ def _complete(state: _State, table: reader.Table) -> None:
             job.params = {**job.params, "last_dry_run": job.result}
             job_service.finish(session, job, "draft")
             return
-        if state.entity == "customer" and state.counts["new"] >= ANALYZE_AFTER:
+        suspended = state.params.get("suspended_indexes")
+        if state.entity == "customer" and (suspended or state.counts["new"] >= ANALYZE_AFTER):
             from loam.customers import service as customer_service
 
-            customer_service.import_finished(session)
+            customer_service.import_finished(session, suspended)
         if state.counts["failed"]:
             job.output_file = _error_file(session, state, table)
             job.result = {**job.result, "download_name": f"errors-import-{state.job_id}.xlsx"}

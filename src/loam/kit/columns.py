@@ -1,5 +1,8 @@
 """The spreadsheet columns of each importable / exportable entity: one catalog for imports and exports.
 
+It reads the domains' option lists from their ``schemas`` modules (the one thing in ``kit`` that knows
+the domains: a column catalog is a view over several of them).
+
 An export writes these columns with their label in the reader's language; an import recognises a
 header by the key, the English label, the Chinese label or an alias (including the column names of
 WukongCRM's own import templates, so its users can move over). So an export re-imports unchanged.
@@ -16,23 +19,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from loam.activities import schemas as followup_schemas
+from loam.contacts import schemas as contact_schemas
+from loam.customers import schemas as customer_schemas
 from loam.kit.choices import GRADES, INDUSTRIES, SOURCES
 from loam.kit.i18n import N_, translations
+from loam.leads import schemas as lead_schemas
 
-CUSTOMER_LEVELS = {"key": N_("Key customer"), "normal": N_("Normal customer"), "minor": N_("Minor customer")}
-CUSTOMER_TIERS = {"S": N_("S strategic"), "A": N_("A partner"), "B": N_("B"), "C": N_("C")}
-DEAL_STATUSES = {"none": N_("No deal yet"), "closed": N_("Deal closed")}
-CONTACT_LEVELS = {"executive": N_("Executive"), "middle": N_("Middle management"), "staff": N_("Staff")}
-FOLLOWUP_KINDS = {
-    "visit": N_("Visit"),
-    "call": N_("Phone call"),
-    "meeting": N_("Meeting"),
-    "email": N_("Email"),
-    "reception": N_("Reception"),
-    "wechat": N_("WeChat"),
-    "other": N_("Other"),
-}
-LEAD_STATUSES = {"open": N_("Open"), "converted": N_("Converted"), "invalid": N_("Invalid")}
+# The option lists are the domains' own (their schemas), so a new option is importable and exportable at once.
+CUSTOMER_LEVELS, CUSTOMER_TIERS, DEAL_STATUSES = (
+    customer_schemas.LEVELS,
+    customer_schemas.TIERS,
+    customer_schemas.DEAL_STATUSES,
+)
+CONTACT_LEVELS = contact_schemas.LEVELS
+FOLLOWUP_KINDS = followup_schemas.KINDS
+LEAD_STATUSES = lead_schemas.STATUSES
 
 # Extra spellings seen in real files (WukongCRM's levels, A/B/C grades written out).
 CHOICE_ALIASES = {
