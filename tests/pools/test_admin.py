@@ -105,3 +105,12 @@ def test_a_pool_holding_customers_cannot_be_deactivated(session, ids):
     empty = make_pool(session, ids, "空公海")
     service.update_pool(session, admin, empty.id, _update(empty, active=False))
     assert not empty.active
+
+
+def test_pool_names_with_non_ascii_case_are_a_409_not_a_500(connection) -> None:
+    from tests.helpers import api
+
+    c = api("admin")
+    body = {"name": "3\U00100002Æ", "active": False, "cooldown_days": 0, "level_rules": {}}
+    assert c.post("/api/v1/pools", json=body).status_code == 201
+    assert c.post("/api/v1/pools", json=body).status_code == 409

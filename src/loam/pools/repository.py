@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from loam.org.models import Department, User
@@ -30,7 +30,8 @@ def get(session: Session, pool_id: int) -> Pool | None:
 
 
 def by_name(session: Session, name: str, exclude_id: int | None = None) -> Pool | None:
-    stmt = select(Pool).where(func.lower(Pool.name) == name.lower())
+    # lower() on both sides in SQL: SQLite folds only ASCII, so a Python-folded name could miss an exact twin.
+    stmt = select(Pool).where(or_(Pool.name == name, func.lower(Pool.name) == func.lower(literal(name))))
     if exclude_id is not None:
         stmt = stmt.where(Pool.id != exclude_id)
     return session.scalar(stmt)
