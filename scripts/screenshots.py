@@ -41,6 +41,9 @@ PAGES = [
     ("admin", "/settings/custom-fields", "custom-fields"),
     ("admin", "/pools/manage", "pool-rules"),
     ("admin", "/recycle", "recycle-bin"),
+    ("admin", "/search?q=河池", "search"),
+    ("admin", "/merge", "merge"),
+    ("admin", "/imports", "imports"),
 ]
 
 
