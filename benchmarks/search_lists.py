@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import import_1m  # the import benchmark's realistic rows (sets its own env; ours below wins)
+import customer_rows as bench_rows  # the benchmarks' realistic rows (no side effects)
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 N = int(ARGS[0]) if ARGS else 1_000_000
@@ -53,7 +53,7 @@ from loam.kit.choices import INDUSTRIES  # noqa: E402
 from loam.leads.models import Lead  # noqa: E402
 from loam.search import service as search_service  # noqa: E402
 
-LEVEL_CODES = dict(zip(import_1m.LEVELS, ("key", "normal", "minor"), strict=True))
+LEVEL_CODES = dict(zip(bench_rows.LEVELS, ("key", "normal", "minor"), strict=True))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 BATCH = 50_000
@@ -65,7 +65,7 @@ def customer_rows(n: int, owners: dict[str, tuple[int, int | None]]) -> Any:
     industries = list(INDUSTRIES)
     now = db.utcnow()
     batch = []
-    for row in import_1m.rows(n):
+    for row in bench_rows.rows(n):
         name, phone, email, _ind, level, province, city = row[:7]
         owner, dept = owners[row[9]]
         stamp = now.replace(microsecond=0) - timedelta(seconds=rnd.randrange(3 * 10**7))
@@ -104,7 +104,7 @@ def person_rows(n: int, customers: int, owners: list[tuple[int, int | None]]) ->
         common = {"phone": phone, "phone_norm": "+86" + phone, "owner_id": owner, "department_id": dept}
         contacts.append({**common, "name": person, "customer_id": rnd.randrange(1, customers + 1)})
         contacts[-1]["email"] = f"p{i}@example{i % 89}.cn"
-        company = f"{rnd.choice(import_1m.PROVINCES['广西'])}{rnd.choice(import_1m.KINDS)}{i:06d}"
+        company = f"{rnd.choice(bench_rows.PROVINCES['广西'])}{rnd.choice(bench_rows.KINDS)}{i:06d}"
         leads.append({**common, "name": person, "company": company, "company_norm": normalize.company(company)})
     return contacts, leads
 
