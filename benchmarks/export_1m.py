@@ -109,10 +109,12 @@ def build(url: str, n: int) -> None:
 def export(file_format: str) -> dict[str, object]:
     """One real export job, as admin (every customer), through the same runner the worker uses."""
     from loam import db
+    from loam.authz import service as authz_service
     from loam.exports import service
 
     with db.session_scope() as s:
-        job_id = service.start_export(s, service.scope_for_cli(s, "admin"), "customer", file_format, locale="zh_CN").id
+        admin = authz_service.cli_scope(s, "admin")
+        job_id = service.start_export(s, admin, "customer", file_format, locale="zh_CN").id
     t0 = time.perf_counter()
     status = service.run_job(job_id)
     return {"seconds": time.perf_counter() - t0, "status": status}
