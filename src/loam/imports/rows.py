@@ -225,7 +225,8 @@ class KeyIndex:
 
     KINDS = ("name", "phone", "email")
 
-    def __init__(self) -> None:
+    def __init__(self, track_pending: bool = True) -> None:
+        self.track_pending = track_pending  # only needed when rows are later settled to their ids
         self.maps: dict[str, dict[str, int]] = {k: {} for k in self.KINDS}
         self.owners: dict[int, int | None] = {}
         self.run_lines: dict[int, int] = {}  # record id → the line of this run that created it
@@ -236,7 +237,7 @@ class KeyIndex:
             if key:
                 self.maps[kind].setdefault(key, record_id)
         self.owners[record_id] = owner_id
-        if record_id < 0:
+        if record_id < 0 and self.track_pending:
             self.pending[-record_id] = keys
 
     def find(self, keys: dict[str, str | None]) -> tuple[int, str] | None:

@@ -53,7 +53,7 @@ class Writer:
 
     def __init__(self, session: Session, plan: Plan) -> None:
         self.plan = plan
-        self.index = KeyIndex()
+        self.index = KeyIndex(track_pending=plan.policy == "update" and not plan.dry_run)
         self.load_index(session)
 
     def load_index(self, session: Session) -> None:
@@ -131,7 +131,9 @@ class CustomerWriter(Writer):
         scope, note = self.plan.scope, self.plan.note
         ids = customer_service.import_create(session, scope, prepared.new_rows, note) if prepared.new_rows else []
         created = dict(zip(prepared.new_lines, ids, strict=True))
-        if not self.plan.dry_run:  # a dry run's ids are rolled back: its rows stay known by line
+        # Only the update policy needs the new ids in the dedup index (to update a record made earlier in
+        # this run); otherwise rows stay known by their line, and a dry run's ids are rolled back anyway.
+        if not self.plan.dry_run and self.plan.policy == "update":
             for line, rid in created.items():
                 self.index.settle(line, rid)
         changed = customer_service.import_update(session, scope, prepared.updates, note) if prepared.updates else {}

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Table, func, select, text
 from sqlalchemy.orm import Session
+
+_MISSING = object()
 
 
 class Inserter:
@@ -60,12 +62,23 @@ class Inserter:
         consts = self.const_values
         if not self.converters:
             return [tuple(row) + consts for row in rows]
+        # Values repeat (a file's dates, a JSON default): convert each distinct one once per call.
+        memo: list[dict[Any, Any]] = [{} for _ in self.converters]
         out = []
         for row in rows:
             values = list(row)
-            for i, proc in self.converters:
-                if values[i] is not None:
-                    values[i] = proc(values[i])
+            for (i, proc), seen in zip(self.converters, memo, strict=True):
+                value = values[i]
+                if value is not None:
+                    try:
+                        converted = seen.get(value, _MISSING)
+                    except TypeError:  # unhashable (a dict for a JSON column)
+                        converted = _MISSING
+                    if converted is _MISSING:
+                        converted = proc(value)
+                        if isinstance(value, Hashable):
+                            seen[value] = converted
+                    values[i] = converted
             out.append(tuple(values) + consts)
         return out
 
