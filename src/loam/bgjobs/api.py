@@ -24,6 +24,11 @@ def read(job: BackgroundJob) -> JobRead:
     return out
 
 
+def page_of(items: list[BackgroundJob], total: int, page: int, page_size: int) -> Page[JobRead]:
+    """A page of jobs as the API shows them (the jobs, imports and exports lists)."""
+    return Page[JobRead](items=[read(j) for j in items], total=total, page=page, page_size=page_size)
+
+
 @router.get("", response_model=Page[JobRead])
 def list_jobs(
     session: DbSession,
@@ -32,8 +37,7 @@ def list_jobs(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> Page[JobRead]:
-    items, total = service.list_mine(session, scope, kind, page, page_size)
-    return Page[JobRead](items=[read(j) for j in items], total=total, page=page, page_size=page_size)
+    return page_of(*service.list_mine(session, scope, kind, page, page_size), page, page_size)
 
 
 @router.get("/{job_id}", response_model=JobRead)

@@ -172,27 +172,21 @@ def visible_ids(scope: Scope) -> Select[Any]:
 
 def move_to_customer(session: Session, from_id: int, to_id: int, ids: Iterable[int] | None = None) -> list[int]:
     """Re-point the contacts (live or in the bin) of customer ``from_id`` — or only ``ids`` of them — to ``to_id``."""
-    from sqlalchemy import update
-
-    stmt = select(Contact.id).where(Contact.customer_id == from_id)
-    if ids is not None:
-        stmt = stmt.where(Contact.id.in_(list(ids)))
-    moved = sorted(session.scalars(stmt))
-    if moved:
-        session.execute(
-            update(Contact)
-            .where(Contact.id.in_(moved))
-            .values(customer_id=to_id, version=Contact.version + 1)
-            .execution_options(synchronize_session="fetch")
-        )
-    return moved
+    return _repoint(session, Contact.customer_id, from_id, to_id, ids)
 
 
 def move_reports_to(session: Session, from_id: int, to_id: int, ids: Iterable[int] | None = None) -> list[int]:
     """Contacts reporting to ``from_id`` (or only ``ids`` of them) report to ``to_id`` instead (never to itself)."""
+    return _repoint(session, Contact.reports_to_id, from_id, to_id, ids, Contact.id != to_id)
+
+
+def _repoint(
+    session: Session, column: Any, from_id: int, to_id: int, ids: Iterable[int] | None, *where: Any
+) -> list[int]:
+    """Set ``column`` from ``from_id`` to ``to_id`` on the matching contacts (bumping their version); → their ids."""
     from sqlalchemy import update
 
-    stmt = select(Contact.id).where(Contact.reports_to_id == from_id, Contact.id != to_id)
+    stmt = select(Contact.id).where(column == from_id, *where)
     if ids is not None:
         stmt = stmt.where(Contact.id.in_(list(ids)))
     moved = sorted(session.scalars(stmt))
@@ -200,7 +194,7 @@ def move_reports_to(session: Session, from_id: int, to_id: int, ids: Iterable[in
         session.execute(
             update(Contact)
             .where(Contact.id.in_(moved))
-            .values(reports_to_id=to_id, version=Contact.version + 1)
+            .values({column.key: to_id, "version": Contact.version + 1})
             .execution_options(synchronize_session="fetch")
         )
     return moved

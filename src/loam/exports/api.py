@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Query
 
 from loam.auth.deps import ApiScope
 from loam.bgjobs import tasks as job_tasks
-from loam.bgjobs.api import read
+from loam.bgjobs.api import page_of, read
 from loam.bgjobs.schemas import JobRead
 from loam.exports import service
 from loam.exports.schemas import ExportCreate
@@ -34,5 +34,4 @@ def list_exports(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> Page[JobRead]:
-    items, total = service.list_exports(session, scope, page, page_size)
-    return Page[JobRead](items=[read(j) for j in items], total=total, page=page, page_size=page_size)
+    return page_of(*service.list_exports(session, scope, page, page_size), page, page_size)

@@ -14,6 +14,7 @@ from starlette.background import BackgroundTask
 
 from loam.auth.deps import ApiScope
 from loam.bgjobs import tasks as job_tasks
+from loam.bgjobs.api import page_of
 from loam.bgjobs.api import read as read_job
 from loam.bgjobs.models import BackgroundJob
 from loam.bgjobs.schemas import JobRead
@@ -63,8 +64,7 @@ def history(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
 ) -> Page[JobRead]:
-    items, total = service.history(session, scope, page, page_size)
-    return Page[JobRead](items=[read_job(j) for j in items], total=total, page=page, page_size=page_size)
+    return page_of(*service.history(session, scope, page, page_size), page, page_size)
 
 
 @router.get("/{job_id}", response_model=ImportRead)
