@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from loam import db
+from loam.authz import service as authz_service
 from loam.authz.scope import Scope
+from loam.errors import LoamError
 from loam.search import service
 
 NAME = "search"
@@ -13,10 +15,19 @@ app = typer.Typer(help="Global search (customers, contacts, leads)", no_args_is_
 
 
 @app.command("query")
-def query(q: str, limit: int = typer.Option(5, min=1, max=50)) -> None:
-    """Search everything as the system (every record), print one line per hit."""
-    with db.session_scope() as session:
-        found = service.search(session, Scope.system(), q, limit)
+def query(
+    q: str,
+    limit: int = typer.Option(5, min=1, max=50),
+    as_user: str | None = typer.Option(None, "--as", help="Search as this user (their data scope); default: all"),
+) -> None:
+    """Search customers, contacts and leads; print one line per hit."""
+    try:
+        with db.session_scope() as session:
+            scope = authz_service.cli_scope(session, as_user) if as_user else Scope.system()
+            found = service.search(session, scope, q, limit)
+    except LoamError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
     for group in found.groups:
         for hit in group.items:
             typer.echo(f"{hit.entity:9} {hit.id:>9} {hit.name}  [{hit.matched}] {hit.subtitle or ''}")
