@@ -67,3 +67,12 @@ def test_web_form_errors_rerender_and_keep_input(connection):
     r = post_form(c, "/customers", {"name": "", "phone": "12345"})
     assert r.status_code == 422
     assert 'data-testid="error-name"' in r.text and 'value="12345"' in r.text
+
+
+def test_an_unknown_list_parameter_is_a_422_not_the_unfiltered_list(connection) -> None:
+    from tests.helpers import api
+
+    c = api("ar1")
+    assert c.get("/api/v1/customers", params={"levle": "key"}).status_code == 422
+    assert c.get("/api/v1/leads", params={"custom[x]": "1"}).status_code == 422
+    assert c.get("/api/v1/customers", params={"level": "key", "cf_region": "华南", "page": 1}).status_code == 200

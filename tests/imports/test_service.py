@@ -309,3 +309,10 @@ def test_a_cancelled_big_load_restores_the_indexes(session, ids, monkeypatch) ->
     session.expire_all()
     assert service.get(session, scope, job.id).status == "cancelled"
     assert _customer_indexes(session) == before
+
+
+def test_a_creation_date_in_the_future_fails_its_row(session, ids) -> None:
+    rows = [["客户名称", "创建时间"], ["过去的客户", "2020-01-01"], ["未来的客户", "2999-01-01"]]
+    job = run_import(session, scope_of(session, ids["admin"]), "customer", rows)
+    assert counts(job) == {"read": 2, "new": 1, "updated": 0, "skipped": 0, "failed": 1}
+    assert not _customers(session, name="未来的客户")

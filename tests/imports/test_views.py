@@ -51,3 +51,18 @@ def test_errors_are_shown_on_the_page(connection) -> None:
 def test_a_user_without_import_permission_gets_403(connection) -> None:
     c = login("finance1")
     assert _upload(c, csv_bytes([["公司名称"], ["甲"]])).status_code == 403
+
+
+def test_the_result_lists_the_rows_not_added_as_new(connection) -> None:
+    c = login("admin")
+    content = csv_bytes([["公司名称", "邮箱"], ["列表客户", ""], ["列表客户", ""], ["坏行客户", "bad"]])
+    url = _upload(c, content).headers["location"]
+    job_id = int(url.rstrip("/").split("/")[-1])
+    assert (
+        post_form(c, url, {"map_0": "name", "map_1": "email", "on_duplicate": "skip", "action": "run"}).status_code
+        == 303
+    )
+    service.run_job(job_id)
+    page = c.get(url).text
+    table = page[page.index('data-testid="import-rows"') :]
+    assert "<td>3</td>" in table and "<td>4</td>" in table and "<td>2</td>" not in table  # the new row is not listed

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
+from loam.authz.permissions import Permission
+from loam.authz.scope import Scope
 from loam.bgjobs.models import BackgroundJob
 from loam.kit.listing import paginate
 
@@ -15,10 +17,20 @@ def get(session: Session, job_id: int) -> BackgroundJob | None:
     return session.get(BackgroundJob, job_id)
 
 
-def page_for_user(
-    session: Session, user_id: int | None, kind: str | None, page: int, size: int
-) -> tuple[list[BackgroundJob], int]:
-    stmt = select(BackgroundJob).where(BackgroundJob.created_by == user_id)
+def readable(scope: Scope) -> Select[tuple[BackgroundJob]]:
+    """Jobs the caller started; administrators (``org.manage``) and the system see every job (R10)."""
+    stmt = select(BackgroundJob)
+    if scope.is_system or scope.can(Permission.org_manage):
+        return stmt
+    return stmt.where(BackgroundJob.created_by == scope.user_id)
+
+
+def get_visible(session: Session, scope: Scope, job_id: int) -> BackgroundJob | None:
+    return session.scalar(readable(scope).where(BackgroundJob.id == job_id))
+
+
+def page(session: Session, scope: Scope, kind: str | None, page: int, size: int) -> tuple[list[BackgroundJob], int]:
+    stmt = readable(scope)
     if kind is not None:
         stmt = stmt.where(BackgroundJob.kind == kind)
     return paginate(session, stmt.order_by(BackgroundJob.id.desc()), page, size)

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
 from loam.bgjobs import repository as repo
 from loam.bgjobs.models import BackgroundJob
@@ -80,8 +79,8 @@ def create(
 
 def get(session: Session, scope: Scope, job_id: int, kind: str | None = None) -> BackgroundJob:
     """A job the caller started (admins: any job), or 404."""
-    job = repo.get(session, job_id)
-    if job is None or (kind is not None and job.kind != kind) or not _sees(scope, job):
+    job = repo.get_visible(session, scope, job_id)
+    if job is None or (kind is not None and job.kind != kind):
         raise NotFound(_("Job not found."))
     return job
 
@@ -91,15 +90,12 @@ def load(session: Session, job_id: int) -> BackgroundJob | None:
     return repo.get(session, job_id)
 
 
-def _sees(scope: Scope, job: BackgroundJob) -> bool:
-    return scope.is_system or job.created_by == scope.user_id or scope.can(Permission.org_manage)
-
-
 def list_mine(
     session: Session, scope: Scope, kind: str | None = None, page: int = 1, size: int = 25
 ) -> tuple[list[BackgroundJob], int]:
-    """The caller's own jobs, newest first (an import history, an export list)."""
-    return repo.page_for_user(session, scope.user_id, kind, page, size)
+    """The jobs the caller can see (their own; every job for an administrator), newest first: an import
+    history, an export list. The same visibility as :func:`get`."""
+    return repo.page(session, scope, kind, page, size)
 
 
 def cancel(session: Session, scope: Scope, job_id: int) -> BackgroundJob:

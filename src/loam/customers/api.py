@@ -19,16 +19,11 @@ from loam.customers.schemas import (
     MemberWrite,
     TransferRequest,
 )
-from loam.kit.http import DbSession, PathId, TxRoute
+from loam.kit.http import DbSession, PathId, TxRoute, custom_filters
 from loam.kit.listing import sort_pattern
 from loam.kit.schemas import Page
 
 router = APIRouter(route_class=TxRoute, prefix="/customers", tags=["customers"])
-
-
-def custom_filters(request: Request) -> dict[str, str]:
-    """``cf_<key>=value`` query parameters filter on custom fields."""
-    return {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and len(k) < 50}
 
 
 @router.get("", response_model=Page[CustomerRead])
@@ -41,7 +36,7 @@ def list_customers(
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
     sort: Annotated[str | None, Query(max_length=40, pattern=sort_pattern(SORTS))] = None,
 ) -> Page[CustomerRead]:
-    filters.custom = custom_filters(request)
+    filters.custom = custom_filters(request, CustomerFilters)
     items, total = service.list_page(session, scope, filters, page, page_size, sort)
     return Page[CustomerRead](items=items, total=total, page=page, page_size=page_size)  # type: ignore[arg-type]
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from loam.authz.scope import Scope
 from loam.config import settings
+from loam.db import utcnow
 from loam.errors import Invalid
 from loam.imports.cells import FALSE, TRUE, CellError, Refs, compile_parser, department_key, parse_date, text_of
 from loam.imports.mapping import CUSTOM_PREFIX, IGNORE
@@ -130,6 +131,9 @@ def parse_row(plan: Plan, cells: list[Any]) -> tuple[dict[str, Any], dict[str, A
             errors.append(str(exc))
         except IndexError:  # a short row: the missing cells are empty
             values[key] = None
+    created = values.get("created_at")
+    if created is not None and created > utcnow():
+        errors.append(_("The creation date cannot be in the future."))
     custom = _custom_values(plan, cells, errors) if plan.check_custom else {}
     if values.get("id") is None:
         missing = [c for c in plan.required if c.key in values and values[c.key] is None]

@@ -19,11 +19,14 @@ from loam.imports.mapping import targets
 from loam.imports.schemas import ImportOptions
 from loam.kit.columns import ENTITY_LABELS
 from loam.kit.http import DbSession, PathId, TxRoute
+from loam.kit.i18n import N_
 from loam.kit.i18n import gettext as _
 from loam.web.forms import FormData, errors_of, parse
 from loam.web.templating import redirect, render
 
 router = APIRouter(route_class=TxRoute, prefix="/imports", include_in_schema=False)
+ROWS_SHOWN = 100
+OUTCOMES = {"error": N_("Failed"), "skipped": N_("Skipped"), "updated": N_("Rows updated")}
 
 
 def _index(
@@ -65,9 +68,11 @@ def upload(
 
 
 def _detail(
-    request: Request, session: Any, job: Any, errors: dict[str, str] | None = None, status: int = 200
+    request: Request, session: Any, scope: Scope, job: Any, errors: dict[str, str] | None = None, status: int = 200
 ) -> Response:
     rate, eta = job_service.rate_and_eta(job)
+    finished = job.status in ("done", "failed", "cancelled")
+    rows, rows_total = service.issues(session, scope, job.id, None, 1, ROWS_SHOWN) if finished else ([], 0)
     ctx = {
         "job": job,
         "p": job.params,
@@ -75,6 +80,9 @@ def _detail(
         "rate": rate,
         "eta": eta,
         "refresh": True,
+        "rows": rows,
+        "rows_total": rows_total,
+        "OUTCOMES": OUTCOMES,
         "errors": errors or {},
         "STATUS_LABELS": job_service.STATUS_LABELS,
         "ENTITY_LABELS": ENTITY_LABELS,
@@ -84,7 +92,7 @@ def _detail(
 
 @router.get("/{job_id}", name="imports:detail")
 def detail(request: Request, session: DbSession, scope: CurrentScope, job_id: PathId) -> Response:
-    return _detail(request, session, service.get(session, scope, job_id))
+    return _detail(request, session, scope, service.get(session, scope, job_id))
 
 
 def _options(form: dict[str, Any], width: int) -> ImportOptions:
@@ -112,7 +120,7 @@ def configure(request: Request, session: DbSession, scope: CurrentScope, job_id:
         if exc.status_code in (403, 404):
             raise
         session.rollback()
-        return _detail(request, session, service.get(session, scope, job_id), errors_of(exc), status=exc.status_code)
+        return _detail(request, session, scope, service.get(session, scope, job_id), errors_of(exc), exc.status_code)
     response = redirect(request, str(request.url_for("imports:detail", job_id=job_id)))
     if job.status == "queued":
         response.background = BackgroundTask(job_tasks.enqueue, job.id, "import")

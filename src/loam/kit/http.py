@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -65,3 +66,19 @@ class TxRoute(APIRoute):
 
 # A record id in a URL: bounded like loam.kit.schemas.Id so an out-of-range id is a 422, never a 500.
 PathId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def custom_filters(
+    request: Request, model: type[BaseModel], extra: tuple[str, ...] = ("page", "page_size", "sort")
+) -> dict[str, str]:
+    """``cf_<key>=value`` query parameters of a list endpoint, which filter on custom fields. Any other
+    parameter the list does not know is a 422, so a misspelt or mis-serialised filter never silently
+    returns the unfiltered list."""
+    from loam.errors import Invalid
+    from loam.kit.i18n import gettext as _
+
+    known = set(model.model_fields) - {"custom"} | set(extra)
+    unknown = [k for k in request.query_params if k not in known and not (k.startswith("cf_") and len(k) < 50)]
+    if unknown:
+        raise Invalid(_("Unknown query parameter: %(name)s", name=unknown[0][:40]))
+    return {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and len(k) < 50}

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from loam.auth.deps import ApiScope
-from loam.kit.http import DbSession, PathId, TxRoute
+from loam.kit.http import DbSession, PathId, TxRoute, custom_filters
 from loam.kit.listing import sort_pattern
 from loam.kit.schemas import MAX_ID, Page
 from loam.leads import service
@@ -28,11 +28,6 @@ from loam.leads.schemas import (
 router = APIRouter(route_class=TxRoute, prefix="/leads", tags=["leads"])
 
 
-def custom_filters(request: Request) -> dict[str, str]:
-    """``cf_<key>=value`` query parameters filter on custom fields."""
-    return {k[3:]: v[:200] for k, v in request.query_params.items() if k.startswith("cf_") and len(k) < 50}
-
-
 @router.get("", response_model=Page[LeadRead])
 def list_leads(
     request: Request,
@@ -43,7 +38,7 @@ def list_leads(
     page_size: Annotated[int, Query(ge=1, le=200)] = 25,
     sort: Annotated[str | None, Query(max_length=40, pattern=sort_pattern(SORTS))] = None,
 ) -> Page[LeadRead]:
-    filters.custom = custom_filters(request)
+    filters.custom = custom_filters(request, LeadFilters)
     items, total = service.list_page(session, scope, filters, page, page_size, sort)
     return Page[LeadRead](items=items, total=total, page=page, page_size=page_size)  # type: ignore[arg-type]
 
