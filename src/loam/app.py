@@ -36,6 +36,12 @@ DOMAINS = (
     "exports",
     "search",
     "merge",
+    "products",
+    "opportunities",
+    "approvals",
+    "contracts",
+    "receivables",
+    "reports",
 )
 
 

@@ -13,7 +13,22 @@ db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 # Domain sub-apps: loam.<domain>.cli exposes `app` and `NAME` (the sub-command name).
-for _domain in ("org", "pools", "demo", "ops", "imports", "exports", "search", "merge"):
+for _domain in (
+    "org",
+    "pools",
+    "demo",
+    "ops",
+    "imports",
+    "exports",
+    "search",
+    "merge",
+    "products",
+    "opportunities",
+    "approvals",
+    "contracts",
+    "receivables",
+    "reports",
+):
     try:
         _mod = importlib.import_module(f"loam.{_domain}.cli")
     except ModuleNotFoundError as _exc:

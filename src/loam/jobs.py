@@ -15,9 +15,21 @@ else:
     Path(settings.huey_path).parent.mkdir(parents=True, exist_ok=True)
     huey = SqliteHuey("loam", filename=settings.huey_path)
 
-for _domain in ("pools", "bgjobs", "imports", "exports", "search", "merge"):
+for _domain in (
+    "pools",
+    "bgjobs",
+    "imports",
+    "exports",
+    "search",
+    "merge",
+    "opportunities",
+    "approvals",
+    "contracts",
+    "receivables",
+    "reports",
+):
     try:
         importlib.import_module(f"loam.{_domain}.tasks")
     except ModuleNotFoundError as _exc:
-        if _exc.name != f"loam.{_domain}.tasks":
+        if _exc.name not in (f"loam.{_domain}", f"loam.{_domain}.tasks"):
             raise

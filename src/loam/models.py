@@ -1,5 +1,7 @@
 """Import every domain's models so that metadata (Alembic, tests) sees all tables."""
 
+import importlib
+
 from loam.activities.models import FollowUp
 from loam.auth.models import ApiToken, LoginAttempt, UserSession
 from loam.authz.models import RecordMember
@@ -40,3 +42,11 @@ __all__ = [
     "User",
     "UserSession",
 ]
+
+# Opportunity-to-cash domains (issue 4): imported by name, so that each lands with its own package.
+for _domain in ("products", "opportunities", "approvals", "contracts", "receivables", "reports"):
+    try:
+        importlib.import_module(f"loam.{_domain}.models")
+    except ModuleNotFoundError as _exc:
+        if _exc.name not in (f"loam.{_domain}", f"loam.{_domain}.models"):
+            raise

@@ -14,6 +14,9 @@ class Module(StrEnum):
     customers = "customers"
     contacts = "contacts"
     followups = "followups"
+    opportunities = "opportunities"
+    contracts = "contracts"
+    receivables = "receivables"
 
 
 MODULE_LABELS = {
@@ -21,6 +24,9 @@ MODULE_LABELS = {
     Module.customers: N_("Customers"),
     Module.contacts: N_("Contacts"),
     Module.followups: N_("Follow-ups"),
+    Module.opportunities: N_("Opportunities"),
+    Module.contracts: N_("Contracts"),
+    Module.receivables: N_("Receivables"),
 }
 
 
@@ -77,6 +83,27 @@ class Permission(StrEnum):
     data_import = "data.import"
     data_export = "data.export"
     records_merge = "records.merge"
+    products_view = "products.view"
+    products_manage = "products.manage"
+    opportunities_view = "opportunities.view"
+    opportunities_create = "opportunities.create"
+    opportunities_update = "opportunities.update"
+    opportunities_delete = "opportunities.delete"
+    opportunities_transfer = "opportunities.transfer"
+    pipelines_manage = "pipelines.manage"
+    approvals_manage = "approvals.manage"
+    contracts_view = "contracts.view"
+    contracts_create = "contracts.create"
+    contracts_update = "contracts.update"
+    contracts_delete = "contracts.delete"
+    contracts_void = "contracts.void"
+    contracts_templates = "contracts.templates"
+    receivables_view = "receivables.view"
+    receivables_create = "receivables.create"
+    receivables_update = "receivables.update"
+    receivables_delete = "receivables.delete"
+    reports_view = "reports.view"
+    targets_manage = "targets.manage"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -113,19 +140,47 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.data_import: N_("Import records from Excel/CSV"),
     Permission.data_export: N_("Export lists to Excel/CSV"),
     Permission.records_merge: N_("Find and merge duplicate records"),
+    Permission.products_view: N_("View products"),
+    Permission.products_manage: N_("Manage the product catalogue"),
+    Permission.opportunities_view: N_("View opportunities"),
+    Permission.opportunities_create: N_("Create opportunities"),
+    Permission.opportunities_update: N_("Edit opportunities"),
+    Permission.opportunities_delete: N_("Delete opportunities"),
+    Permission.opportunities_transfer: N_("Transfer opportunities"),
+    Permission.pipelines_manage: N_("Manage pipelines, stages and lost reasons"),
+    Permission.approvals_manage: N_("Manage approval flows"),
+    Permission.contracts_view: N_("View contracts"),
+    Permission.contracts_create: N_("Create contracts"),
+    Permission.contracts_update: N_("Edit contracts"),
+    Permission.contracts_delete: N_("Delete contracts"),
+    Permission.contracts_void: N_("Void contracts"),
+    Permission.contracts_templates: N_("Manage contract and receipt templates"),
+    Permission.receivables_view: N_("View receivables, plans and invoices"),
+    Permission.receivables_create: N_("Record receivable plans, receipts and invoices"),
+    Permission.receivables_update: N_("Edit receivable plans, receipts and invoices"),
+    Permission.receivables_delete: N_("Delete receivable plans, receipts and invoices"),
+    Permission.reports_view: N_("View reports"),
+    Permission.targets_manage: N_("Manage sales targets"),
 }
 
 _SALES = {
     p
     for p in Permission
-    if p.value.split(".")[0] in {"leads", "customers", "contacts", "followups"}
-    and p not in {Permission.customers_delete, Permission.leads_delete}
+    if p.value.split(".")[0] in {"leads", "customers", "contacts", "followups", "opportunities"}
+    and p not in {Permission.customers_delete, Permission.leads_delete, Permission.opportunities_delete}
 } | {
     Permission.pools_view,
     Permission.pools_claim,
     Permission.pools_release,
     Permission.audit_view,
     Permission.data_import,
+    Permission.products_view,
+    Permission.contracts_view,
+    Permission.contracts_create,
+    Permission.contracts_update,
+    Permission.receivables_view,
+    Permission.receivables_create,
+    Permission.reports_view,
 }
 
 # code: (name_zh, name_en, permissions, data scope for every module)
@@ -134,7 +189,13 @@ BUILTIN_ROLES: dict[str, tuple[str, str, set[Permission], DataScope]] = {
     "director": (
         "销售总监",
         "Sales director",
-        set(Permission) - {Permission.org_manage, Permission.customfields_manage, Permission.recycle_purge},
+        set(Permission)
+        - {
+            Permission.org_manage,
+            Permission.customfields_manage,
+            Permission.recycle_purge,
+            Permission.approvals_manage,
+        },
         DataScope.department_and_below,
     ),
     "ar": ("客户经理 (AR)", "Account manager (AR)", _SALES, DataScope.own),
@@ -148,6 +209,14 @@ BUILTIN_ROLES: dict[str, tuple[str, str, set[Permission], DataScope]] = {
             Permission.contacts_view,
             Permission.followups_view,
             Permission.followups_create,
+            Permission.products_view,
+            Permission.opportunities_view,
+            Permission.contracts_view,
+            Permission.receivables_view,
+            Permission.receivables_create,
+            Permission.receivables_update,
+            Permission.receivables_delete,
+            Permission.reports_view,
         },
         DataScope.own,
     ),

@@ -18,7 +18,7 @@ router = APIRouter(route_class=TxRoute, prefix="/custom-fields", tags=["custom f
 def list_fields(
     session: DbSession,
     scope: ApiScope,
-    entity: Annotated[str | None, Query(pattern="^(lead|customer|contact)$")] = None,
+    entity: Annotated[str | None, Query(pattern="^(lead|customer|contact|product|opportunity|contract)$")] = None,
 ) -> object:
     return service.list_fields(session, entity)
 

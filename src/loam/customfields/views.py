@@ -25,8 +25,15 @@ from loam.web.templating import redirect, render
 M = TypeVar("M", bound=BaseModel)
 router = APIRouter(route_class=TxRoute, prefix="/settings/custom-fields", include_in_schema=False)
 
-Entity = Literal["customer", "lead", "contact"]
-ENTITY_LABELS = {"customer": N_("Customers"), "lead": N_("Leads"), "contact": N_("Contacts")}
+Entity = Literal["customer", "lead", "contact", "product", "opportunity", "contract"]
+ENTITY_LABELS = {
+    "customer": N_("Customers"),
+    "lead": N_("Leads"),
+    "contact": N_("Contacts"),
+    "product": N_("Products"),
+    "opportunity": N_("Opportunities"),
+    "contract": N_("Contracts"),
+}
 TYPE_LABELS = {
     "text": N_("Text"),
     "number": N_("Number"),

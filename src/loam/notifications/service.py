@@ -25,6 +25,17 @@ KINDS: dict[str, str] = {
     "pool_returned": N_("%(customer)s was returned to the public pool %(pool)s"),
     "pool_released": N_("%(customer)s was released to the public pool %(pool)s by %(user)s"),
     "pool_assigned": N_("%(customer)s was assigned to you from the public pool %(pool)s"),
+    # Approval flows (审批流): %(document)s is the document's label, e.g. "合同 HT-202612-00001".
+    "approval_pending": N_("%(document)s awaits your approval"),
+    "approval_cc": N_("You were copied on the approval of %(document)s"),
+    "approval_approved": N_("%(document)s was approved"),
+    "approval_rejected": N_("%(document)s was rejected by %(user)s: %(comment)s"),
+    "approval_returned": N_("%(document)s was sent back by %(user)s: %(comment)s"),
+    "approval_delegated": N_("%(user)s asked you to decide on %(document)s"),
+    "approval_withdrawn": N_("%(document)s was withdrawn by %(user)s"),
+    "contract_expiring": N_("Contract %(contract)s ends on %(date)s"),
+    "receivable_overdue": N_("A receivable of %(amount)s on contract %(contract)s was due on %(date)s"),
+    "opportunity_assigned": N_("%(user)s gave you the opportunity %(opportunity)s"),
 }
 
 

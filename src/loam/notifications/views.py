@@ -17,7 +17,15 @@ from loam.web.templating import redirect, render
 router = APIRouter(route_class=TxRoute, prefix="/notifications", include_in_schema=False)
 
 # entity → (route name, path parameter) of the page a notification links to.
-LINKS = {"customer": ("customers:detail", "customer_id"), "pool": ("pools:detail", "pool_id")}
+LINKS = {
+    "customer": ("customers:detail", "customer_id"),
+    "pool": ("pools:detail", "pool_id"),
+    "opportunity": ("opportunities:detail", "opportunity_id"),
+    "contract": ("contracts:detail", "contract_id"),
+    "receivable_plan": ("receivables:plan", "plan_id"),
+    "receivable": ("receivables:detail", "receivable_id"),
+    "approval": ("approvals:detail", "instance_id"),
+}
 
 
 def link(request: Request, n: Notification) -> str | None:

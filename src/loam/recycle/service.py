@@ -18,18 +18,42 @@ from loam.errors import Invalid
 from loam.kit.i18n import N_
 from loam.kit.i18n import gettext as _
 
-Entity = Literal["customer", "lead", "contact"]
+Entity = Literal[
+    "customer", "lead", "contact", "product", "opportunity", "contract", "receivable_plan", "receivable", "invoice"
+]
 SERVICES = {
     "customer": "loam.customers.service",
     "lead": "loam.leads.service",
     "contact": "loam.contacts.service",
+    "product": "loam.products.service",
+    "opportunity": "loam.opportunities.service",
+    "contract": "loam.contracts.service",
+    "receivable_plan": "loam.receivables.plans",
+    "receivable": "loam.receivables.service",
+    "invoice": "loam.receivables.invoices",
 }
-ENTITY_LABELS = {"customer": N_("Customers"), "lead": N_("Leads"), "contact": N_("Contacts")}
+ENTITY_LABELS = {
+    "customer": N_("Customers"),
+    "lead": N_("Leads"),
+    "contact": N_("Contacts"),
+    "product": N_("Products"),
+    "opportunity": N_("Opportunities"),
+    "contract": N_("Contracts"),
+    "receivable_plan": N_("Receivable plans"),
+    "receivable": N_("Receipts"),
+    "invoice": N_("Invoices"),
+}
 # Restoring needs the permission to delete records of that kind (the domains check it too).
 RESTORE_PERMISSIONS = {
     "customer": Permission.customers_delete,
     "lead": Permission.leads_delete,
     "contact": Permission.contacts_delete,
+    "product": Permission.products_manage,
+    "opportunity": Permission.opportunities_delete,
+    "contract": Permission.contracts_delete,
+    "receivable_plan": Permission.receivables_delete,
+    "receivable": Permission.receivables_delete,
+    "invoice": Permission.receivables_delete,
 }
 _API = ("list_deleted", "restore", "purge")
 
@@ -39,7 +63,7 @@ def _load(entity: str) -> ModuleType | None:
     try:
         mod = importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name == name:
+        if exc.name is not None and name.startswith(exc.name):  # the domain (or this module of it) is not installed
             return None
         raise
     return mod if all(hasattr(mod, f) for f in _API) else None

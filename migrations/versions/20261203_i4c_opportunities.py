@@ -1,0 +1,31 @@
+"""pipelines, stages, opportunities and stage moves
+
+Revision ID: i4c_opportunities
+Revises: i4b_products
+Create Date: 2026-12-03 07:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op  # noqa: F401
+from sqlalchemy.dialects import postgresql
+
+import loam.db  # noqa: F401
+
+revision: str = "i4c_opportunities"
+down_revision: str | None = "i4b_products"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

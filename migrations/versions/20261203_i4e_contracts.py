@@ -1,0 +1,31 @@
+"""contracts, numbering and templates
+
+Revision ID: i4e_contracts
+Revises: i4d_approvals
+Create Date: 2026-12-03 07:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op  # noqa: F401
+from sqlalchemy.dialects import postgresql
+
+import loam.db  # noqa: F401
+
+revision: str = "i4e_contracts"
+down_revision: str | None = "i4d_approvals"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
