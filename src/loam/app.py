@@ -36,6 +36,7 @@ DOMAINS = (
     "exports",
     "search",
     "merge",
+    "savedviews",
     "products",
     "opportunities",
     "approvals",
