@@ -268,3 +268,42 @@ def test_unknown_field_and_self_merge(session, ids):
         MergeRequest(entity="customer", survivor_id=pair.survivor.id, merged_ids=[pair.survivor.id])
     with pytest.raises(ValueError):
         MergeRequest(entity="customer", survivor_id=1, merged_ids=["lead:2"])
+
+
+def test_customer_merge_repoints_converted_leads_keeps_the_other_owner_and_undo_puts_all_back(session, ids):
+    """The merged customer's converted lead points at the survivor, its owner (another user) joins the survivor's
+    team with write access, the survivor's last follow-up moves forward; an undo reverses all three."""
+    from datetime import UTC, datetime
+
+    survivor = make_customer(session, ids["ar1"], "柳州螺蛳粉产业园有限公司")
+    merged = make_customer(session, ids["ar2"], "柳州螺蛳粉产业园")
+    lead = make_lead(session, ids["ar2"], "覃", company="柳州螺蛳粉产业园")
+    lead_service.convert(
+        session,
+        scope_of(session, ids["ar2"]),
+        lead.id,
+        LeadConvert(existing_customer_id=merged.id, create_contact=False),
+    )
+    make_followup(session, ids["ar2"], customer_id=merged.id, occurred_at=datetime(2026, 11, 2, 9, 30))
+    session.flush()
+    session.refresh(survivor)
+    assert survivor.last_followup_at is None and lead.converted_customer_id == merged.id
+    director = scope_of(session, ids["director"])
+    row = service.merge(
+        session, director, MergeRequest(entity="customer", survivor_id=survivor.id, merged_ids=[merged.id])
+    )
+    session.flush()
+    session.refresh(lead)
+    session.refresh(survivor)
+    assert lead.converted_customer_id == survivor.id
+    assert survivor.last_followup_at is not None and survivor.last_followup_at.astimezone(UTC).day == 2
+    ar2 = scope_of(session, ids["ar2"])
+    assert customer_service.can_write(session, ar2, customer_service.get(session, ar2, survivor.id))
+    service.undo(session, director, row.id)
+    session.flush()
+    session.refresh(lead)
+    session.refresh(survivor)
+    assert lead.converted_customer_id == merged.id
+    assert survivor.last_followup_at is None
+    with pytest.raises(NotFound):  # ar2 no longer on the survivor's team
+        customer_service.get(session, ar2, survivor.id)

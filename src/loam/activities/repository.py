@@ -142,6 +142,12 @@ def target_names(session: Session, items: Sequence[FollowUp]) -> tuple[dict[int,
     return customers, leads
 
 
+def latest(session: Session, column: str, target_id: int) -> datetime | None:
+    """The latest live follow-up time of the customer or lead ``target_id`` (``column`` "customer_id" | "lead_id")."""
+    col = getattr(FollowUp, column)
+    return session.scalar(select(func.max(FollowUp.occurred_at)).where(col == target_id, FollowUp.deleted_at.is_(None)))
+
+
 def move_lead(session: Session, lead_id: int, customer_id: int) -> tuple[int, datetime | None]:
     """Re-point a lead's follow-ups to a customer; returns (count, latest live occurred_at)."""
     latest = session.scalar(

@@ -302,6 +302,13 @@ def move_lead(session: Session, from_id: int, to_id: int, ids: list[int] | None 
     return moved
 
 
+def latest_at(session: Session, *, customer_id: int | None = None, lead_id: int | None = None) -> datetime | None:
+    """When the customer's (or lead's) latest live follow-up happened, or None (merge undo recomputes with it)."""
+    if customer_id is not None:
+        return repo.latest(session, "customer_id", customer_id)
+    return repo.latest(session, "lead_id", lead_id) if lead_id is not None else None
+
+
 def move_contact_links(session: Session, from_id: int, to_id: int, followup_ids: list[int] | None = None) -> list[int]:
     """Follow-ups that involved contact ``from_id`` (or only ``followup_ids``) involve ``to_id`` instead, without
     duplicate links; returns the ids of the follow-ups re-pointed."""

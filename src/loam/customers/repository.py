@@ -250,6 +250,17 @@ def delete_member(session: Session, customer_id: int, user_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def delete_member_rows(session: Session, customer_id: int, member_ids: list[int]) -> int:
+    from sqlalchemy import delete
+
+    result = session.execute(
+        delete(RecordMember).where(
+            RecordMember.entity == ENTITY, RecordMember.record_id == customer_id, RecordMember.id.in_(member_ids)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def note_followup(session: Session, customer_id: int, occurred_at: datetime, next_contact_at: datetime | None) -> None:
     """Move last_followup_at forward (never back) and set next_contact_at; bumps version (optimistic locking)."""
     from sqlalchemy import case, literal, update
@@ -268,6 +279,17 @@ def note_followup(session: Session, customer_id: int, occurred_at: datetime, nex
         update(Customer)
         .where(Customer.id == customer_id)
         .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def set_last_followup(session: Session, customer_id: int, at: datetime | None) -> None:
+    from sqlalchemy import update
+
+    session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id)
+        .values(last_followup_at=at, version=Customer.version + 1)
         .execution_options(synchronize_session="fetch")
     )
 

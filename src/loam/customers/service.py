@@ -302,6 +302,32 @@ def note_followup(session: Session, customer_id: int, occurred_at: datetime, nex
     repo.note_followup(session, customer_id, occurred_at, next_contact_at)
 
 
+def reset_last_followup(session: Session, customer_id: int, at: datetime | None) -> None:
+    """Set ``last_followup_at`` exactly (it may move back): undoing a merge takes the merged follow-ups away
+    again. A system hook for the merge domain, which has already authorised the undo."""
+    repo.set_last_followup(session, customer_id, at)
+
+
+def move_converted_leads(session: Session, from_id: int, to_id: int, ids: list[int] | None = None) -> list[int]:
+    """Leads converted into customer ``from_id`` (or only ``ids`` of them) now point at ``to_id`` (merge, undo)."""
+    from loam.leads import service as lead_service
+
+    return lead_service.move_converted(session, from_id, to_id, ids)
+
+
+def add_owner_as_member(session: Session, scope: Scope, customer_id: int, user_id: int) -> int | None:
+    """Merge: the owner of a customer merged away keeps working on the survivor as a read-write team member.
+    Returns the new member row id, or None when the user already is on the team (nothing changed)."""
+    if repo.member(session, customer_id, user_id) is not None:
+        return None
+    return _upsert_member(session, scope, customer_id, user_id, "write", None).id
+
+
+def remove_members(session: Session, customer_id: int, member_ids: list[int]) -> int:
+    """Undo of :func:`add_owner_as_member`: drop exactly those member rows of the customer."""
+    return repo.delete_member_rows(session, customer_id, member_ids)
+
+
 def count_owned(session: Session, scope: Scope) -> int:
     """How many live customers the caller owns."""
     return repo.count_owned(session, scope)

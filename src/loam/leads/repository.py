@@ -131,6 +131,35 @@ def detach_customer(session: Session, customer_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def move_converted(session: Session, from_id: int, to_id: int, ids: list[int] | None) -> list[int]:
+    """Re-point leads converted into customer ``from_id`` (or only ``ids`` of them) to customer ``to_id``."""
+    from sqlalchemy import update
+
+    stmt = select(Lead.id).where(Lead.converted_customer_id == from_id)
+    if ids is not None:
+        stmt = stmt.where(Lead.id.in_(ids))
+    moved = sorted(session.scalars(stmt))
+    if moved:
+        session.execute(
+            update(Lead)
+            .where(Lead.id.in_(moved))
+            .values(converted_customer_id=to_id)
+            .execution_options(synchronize_session="fetch")
+        )
+    return moved
+
+
+def set_last_followup(session: Session, lead_id: int, at: datetime | None) -> None:
+    from sqlalchemy import update
+
+    session.execute(
+        update(Lead)
+        .where(Lead.id == lead_id)
+        .values(last_followup_at=at, version=Lead.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def note_followup(session: Session, lead_id: int, occurred_at: datetime, next_contact_at: datetime | None) -> None:
     """Move last_followup_at forward (never back), set next_contact_at when given, bump version."""
     from sqlalchemy import case, literal, update

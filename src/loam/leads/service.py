@@ -318,6 +318,16 @@ def list_deleted(session: Session, scope: Scope, page: int = 1, size: int = 25) 
     return repo.deleted_page(session, scope, page, size)
 
 
+def move_converted(session: Session, from_id: int, to_id: int, ids: list[int] | None = None) -> list[int]:
+    """Customer merge (and its undo): leads converted into customer ``from_id`` now point at ``to_id``."""
+    return repo.move_converted(session, from_id, to_id, ids)
+
+
+def reset_last_followup(session: Session, lead_id: int, at: datetime | None) -> None:
+    """Set ``last_followup_at`` exactly (it may move back); a hook for undoing a merge."""
+    repo.set_last_followup(session, lead_id, at)
+
+
 def detach_customer(session: Session, customer_id: int) -> int:
     """Called when a customer is purged: leads converted into it keep their data but lose the link."""
     return repo.detach_customer(session, customer_id)

@@ -22,10 +22,12 @@ from loam.authz import service as authz_service
 from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
 from loam.contacts import service as contact_service
+from loam.customers import service as customer_service
 from loam.db import utcnow
 from loam.errors import Conflict, Forbidden, Invalid, NotFound
 from loam.kit import audit
 from loam.kit.i18n import gettext as _
+from loam.leads import service as lead_service
 from loam.merge import entities, finder
 from loam.merge import repository as repo
 from loam.merge.models import Merge
@@ -95,8 +97,10 @@ def merge(session: Session, scope: Scope, data: MergeRequest) -> Merge:
         values["reports_to_id"] = None
     changes = entities.set_values(session, k, survivor, values)
     moved: dict[str, Any] = {}
+    if k.entity in ("customer", "lead"):  # an undo recomputes it from this and the follow-ups left
+        moved["last_followup_at"] = audit.jsonable(survivor.last_followup_at)
     for record in merged:
-        _move_children(session, k, record.id, survivor, moved)
+        _move_children(session, scope, k, record, survivor, moved)
     moved["audit"] = [c for r in merged for c in repo.copy_audit(session, k.entity, r.id, survivor.id)]
     for record in merged:
         entities.set_merged_away(session, scope, k, record, True)
@@ -114,9 +118,13 @@ def _count(moved: dict[str, list[int]] | None) -> int:
     return sum(len(ids) for ids in (moved or {}).values())
 
 
-def _move_children(session: Session, k: Kind, from_id: int, survivor: Any, moved: dict[str, Any]) -> None:
-    """Move one merged record's children to the survivor, noting their ids under ``moved[kind][from_id]``."""
-    key, to_id = str(from_id), survivor.id
+def _move_children(session: Session, scope: Scope, k: Kind, record: Any, survivor: Any, moved: dict[str, Any]) -> None:
+    """Move one merged record's children to the survivor, noting their ids under ``moved[kind][from_id]``.
+
+    For customers also: leads converted into it now point at the survivor, and its owner (when another user)
+    joins the survivor's team with write access so that nobody loses the customer they worked on."""
+    from_id, to_id = record.id, survivor.id
+    key = str(from_id)
 
     def note(kind: str, ids: list[int]) -> None:
         if ids:
@@ -125,6 +133,10 @@ def _move_children(session: Session, k: Kind, from_id: int, survivor: Any, moved
     if k.entity == "customer":
         note("contacts", contact_service.move_to_customer(session, from_id, to_id))
         note("followups", followup_service.move_customer(session, from_id, to_id))
+        note("converted_leads", customer_service.move_converted_leads(session, from_id, to_id))
+        if record.owner_id is not None and record.owner_id != survivor.owner_id:
+            member_id = customer_service.add_owner_as_member(session, scope, to_id, record.owner_id)
+            note("owner_members", [member_id] if member_id is not None else [])
     elif k.entity == "lead":
         note("followups", followup_service.move_lead(session, from_id, to_id))
     else:
@@ -154,7 +166,27 @@ def _move_back(session: Session, k: Kind, survivor_id: int, from_id: int, moved:
         back["reports_to"] = contact_service.move_reports_to(session, survivor_id, from_id, ids("reports_to"))
     if ids("members"):
         back["members"] = authz_service.move_members(session, k.entity, survivor_id, from_id, ids("members"))
+    if ids("converted_leads"):
+        back["converted_leads"] = customer_service.move_converted_leads(
+            session, survivor_id, from_id, ids("converted_leads")
+        )
+    if ids("owner_members"):
+        customer_service.remove_members(session, survivor_id, ids("owner_members") or [])
     return {kind: len(v) for kind, v in back.items()}
+
+
+def _reset_last_followup(session: Session, k: Kind, survivor: Any, moved: dict[str, Any]) -> None:
+    """After an undo the survivor's last follow-up is the later of its value before the merge and its latest
+    follow-up still there (the merged records' follow-ups went back with them)."""
+    if "last_followup_at" not in moved:
+        return
+    before = entities.from_json(survivor, "last_followup_at", moved["last_followup_at"])
+    kwargs = {"customer_id": survivor.id} if k.entity == "customer" else {"lead_id": survivor.id}
+    latest = followup_service.latest_at(session, **kwargs)
+    value = max((v for v in (before, latest) if v is not None), default=None)
+    if value != survivor.last_followup_at:
+        reset = customer_service.reset_last_followup if k.entity == "customer" else lead_service.reset_last_followup
+        reset(session, survivor.id, value)
 
 
 def _load_for_undo(session: Session, scope: Scope, row: Merge) -> tuple[Kind, Any, list[Any]]:
@@ -211,6 +243,7 @@ def undo(session: Session, scope: Scope, merge_id: int) -> Merge:
         for kind, n in _move_back(session, k, survivor.id, record.id, row.moved or {}).items():
             counts[kind] = counts.get(kind, 0) + n
         audit.record(session, scope, k.entity, record.id, "unmerge", {"merged_into": [survivor.id, None]})
+    _reset_last_followup(session, k, survivor, row.moved or {})
     repo.delete_audit(session, k.entity, survivor.id, list((row.moved or {}).get("audit") or []))
     note = _("Kept because they changed after the merge: %(fields)s", fields=", ".join(kept)) if kept else None
     summary = {"unmerged": [row.merged_ids, None]}
