@@ -83,3 +83,50 @@ def test_out_of_scope_record_is_404(session, ids):
     body = {"entity": "customer", "survivor_id": mine.id, "merged_ids": [foreign.id]}
     assert api("director").post("/api/v1/merges", json=body).status_code == 404
     assert count(session, Merge) == 0
+
+
+def test_not_duplicates_hides_a_pair_until_the_mark_is_removed(session, ids):
+    a = make_customer(session, ids["ar1"], "桂林山水旅游有限公司")
+    b = make_customer(session, ids["ar1"], "桂林山水旅游")
+    c = make_customer(session, ids["ar2"], "桂林山水旅游股份有限公司")
+    director = api("director")
+
+    def group_of(x: int) -> set[int]:
+        groups = director.get("/api/v1/merges/candidates", params={"entity": "customer"}).json()["groups"]
+        return next(({r["id"] for r in g["records"]} for g in groups if x in {r["id"] for r in g["records"]}), set())
+
+    assert group_of(a.id) == {a.id, b.id, c.id}
+    before = count(session, AuditLog)
+    assert (
+        api("ar1").post("/api/v1/merges/dismissals", json={"entity": "customer", "ids": [a.id, b.id]}).status_code
+        == 403
+    )
+    assert director.post("/api/v1/merges/dismissals", json={"entity": "customer", "ids": [a.id]}).status_code == 422
+    assert (
+        director.post("/api/v1/merges/dismissals", json={"entity": "customer", "ids": [a.id, 10**9]}).status_code == 404
+    )
+    assert count(session, AuditLog) == before
+    r = director.post("/api/v1/merges/dismissals", json={"entity": "customer", "ids": [a.id, b.id, c.id]})
+    assert r.status_code == 201 and r.json()["pairs_added"] == 3
+    assert group_of(a.id) == set() and group_of(c.id) == set()
+    again = director.post("/api/v1/merges/dismissals", json={"entity": "customer", "ids": [b.id, a.id]})
+    assert again.json()["pairs_added"] == 0
+    assert count(session, AuditLog) == before + 3  # one "not_duplicate" row per record, none for the repeat
+    listed = director.get("/api/v1/merges/dismissals", params={"entity": "customer"}).json()
+    assert listed["total"] == 3
+    assert api("ar1").get("/api/v1/merges/dismissals").status_code == 403
+    pair_ab = next(d for d in listed["items"] if {d["low_id"], d["high_id"]} == {a.id, b.id})
+    assert director.delete(f"/api/v1/merges/dismissals/{pair_ab['id']}").status_code == 204
+    assert group_of(a.id) == {a.id, b.id}  # a and b pair again; c stays apart from both
+    assert director.delete(f"/api/v1/merges/dismissals/{pair_ab['id']}").status_code == 404
+
+
+def test_a_pair_out_of_scope_is_404(session, ids):
+    a = make_customer(session, ids["admin"], "贺州石材有限公司")
+    b = make_customer(session, ids["admin"], "贺州石材")
+    r = api("admin").post("/api/v1/merges/dismissals", json={"entity": "customer", "ids": [a.id, b.id]})
+    assert r.status_code == 201
+    row = api("admin").get("/api/v1/merges/dismissals").json()["items"][0]
+    director = api("director")  # the admin's customers are outside the director's department
+    assert director.delete(f"/api/v1/merges/dismissals/{row['id']}").status_code == 404
+    assert row["id"] not in {d["id"] for d in director.get("/api/v1/merges/dismissals").json()["items"]}

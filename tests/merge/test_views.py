@@ -92,3 +92,20 @@ def test_compare_of_an_invisible_record_is_404(session, ids):
     c = login("director")
     assert c.get(f"/merge/compare?entity=customer&ids={mine.id}&ids={foreign.id}").status_code == 404
     assert f'data-testid="candidate-{foreign.id}"' not in c.get("/merge?entity=customer").text
+
+
+def test_not_duplicates_button_and_the_marked_list(session, ids):
+    pair = customer_pair(session, ids)
+    s, m = pair.survivor, pair.merged
+    c = login("director")
+    page = c.get("/merge?entity=customer")
+    assert 'data-testid="dismiss"' in page.text and 'data-testid="dismissals-link"' in page.text
+    r = post_form(c, "/merge/dismiss", {"entity": "customer", "ids[]": [s.id, m.id]})
+    assert r.status_code == 303
+    assert f'data-testid="candidate-{m.id}"' not in c.get("/merge?entity=customer").text
+    listed = c.get("/merge/dismissals?entity=customer")
+    row = re.search(r'data-testid="dismissal-(\d+)"', listed.text)
+    assert listed.status_code == 200 and row and f"#{m.id}" in listed.text
+    assert post_form(c, f"/merge/dismissals/{row.group(1)}/delete").status_code == 303
+    assert f'data-testid="candidate-{m.id}"' in c.get("/merge?entity=customer").text
+    assert post_form(login("ar1"), "/merge/dismiss", {"entity": "customer", "ids[]": [s.id, m.id]}).status_code == 403

@@ -42,6 +42,8 @@ ACTION_LABELS = {
     "password_reset": N_("Password reset"),
     "merge": N_("Merged duplicates"),
     "unmerge": N_("Merge undone"),
+    "not_duplicate": N_("Marked as not duplicates"),
+    "duplicate_again": N_("Not-duplicates mark removed"),
     "import": N_("Imported"),
     "import_update": N_("Updated by an import"),
 }
@@ -98,6 +100,7 @@ FIELD_LABELS = {
     "merged_into": N_("Merged into"),
     "merged_from": N_("Merged from"),
     "merged": N_("Records merged"),
+    "not_duplicate_of": N_("Not duplicates of"),
     "unmerged": N_("Records brought back"),
 }
 

@@ -10,7 +10,15 @@ from loam.auth.deps import ApiScope
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import Page
 from loam.merge import service
-from loam.merge.schemas import CandidateList, Entity, MergeRead, MergeRequest
+from loam.merge.schemas import (
+    CandidateList,
+    DismissalRead,
+    DismissRequest,
+    DismissResult,
+    Entity,
+    MergeRead,
+    MergeRequest,
+)
 
 router = APIRouter(route_class=TxRoute, prefix="/merges", tags=["duplicates and merges"])
 
@@ -46,6 +54,31 @@ def list_merges(
     """Merges whose surviving record the caller sees, newest first."""
     items, total = service.list_page(session, scope, entity, page, page_size)
     return Page[MergeRead](items=items, total=total, page=page, page_size=page_size)  # type: ignore[arg-type]
+
+
+@router.post("/dismissals", response_model=DismissResult, status_code=201, responses=_MERGE_ERRORS)
+def dismiss(session: DbSession, scope: ApiScope, data: DismissRequest) -> DismissResult:
+    """Mark records as not duplicates of each other: the finder no longer pairs any two of them."""
+    return service.dismiss(session, scope, data)
+
+
+@router.get("/dismissals", response_model=Page[DismissalRead], responses={403: _MERGE_ERRORS[403]})
+def list_dismissals(
+    session: DbSession,
+    scope: ApiScope,
+    entity: Entity = "customer",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 25,
+) -> Page[DismissalRead]:
+    """Pairs marked as not duplicates whose two records the caller sees, newest first."""
+    items, total = service.dismissals(session, scope, entity, page, page_size)
+    return Page[DismissalRead](items=items, total=total, page=page, page_size=page_size)  # type: ignore[arg-type]
+
+
+@router.delete("/dismissals/{dismissal_id}", status_code=204, responses=_MERGE_ERRORS)
+def undismiss(session: DbSession, scope: ApiScope, dismissal_id: PathId) -> None:
+    """Remove a not-duplicates mark: the finder may pair the two records again."""
+    service.undismiss(session, scope, dismissal_id)
 
 
 @router.get("/{merge_id}", response_model=MergeRead, responses={403: _MERGE_ERRORS[403], 404: _MERGE_ERRORS[404]})

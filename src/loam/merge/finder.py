@@ -34,7 +34,8 @@ MAX_GROUPS = 100
 class _Groups:
     """Union-find over record ids plus the matches that joined them."""
 
-    def __init__(self) -> None:
+    def __init__(self, dismissed: set[tuple[int, int]] | None = None) -> None:
+        self.dismissed = dismissed or set()  # pairs marked as not duplicates: never joined
         self.parent: dict[int, int] = {}
         self.matches: list[CandidateMatch] = []
         self.truncated = False
@@ -49,9 +50,14 @@ class _Groups:
     def add(self, kind: str, ids: list[int], value: str | None = None, score: int | None = None) -> None:
         if len(ids) > MAX_GROUP:
             ids, self.truncated = ids[:MAX_GROUP], True
-        root = self.find(ids[0])
-        for i in ids[1:]:
-            self.parent[self.find(i)] = root
+        joined = False
+        for n, a in enumerate(ids):
+            for b in ids[n + 1 :]:
+                if (min(a, b), max(a, b)) not in self.dismissed:
+                    self.parent[self.find(b)] = self.find(a)
+                    joined = True
+        if not joined:
+            return
         self.matches.append(CandidateMatch(kind=kind, ids=ids, value=value, score=score))  # type: ignore[arg-type]
 
     def components(self) -> list[list[int]]:
@@ -64,7 +70,7 @@ class _Groups:
 def candidates(session: Session, scope: Scope, k: entities.Kind) -> CandidateList:
     """Candidate groups of duplicates among the live records of kind ``k`` the caller sees (R13)."""
     visible = entities.visible_ids(scope, k)
-    groups = _Groups()
+    groups = _Groups(repo.dismissed_pairs(session, k.entity))
     for spec in repo.key_specs(k.entity):
         by_key: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         rows = repo.exact_matches(session, k.entity, spec, visible, KEY_LIMIT)
@@ -125,7 +131,11 @@ def _result(session: Session, k: entities.Kind, visible: Any, groups: _Groups, s
         if len(members) < 2:
             continue
         idset = {m.id for m in members}
-        matches = [m for m in groups.matches if set(m.ids) <= idset]
+        matches = [
+            m.model_copy(update={"ids": sorted(set(m.ids) & idset)})
+            for m in groups.matches
+            if len(set(m.ids) & idset) >= 2
+        ]
         out.append(CandidateGroup(entity=k.entity, records=members, matches=matches))
     return CandidateList(entity=k.entity, groups=out, scanned=scanned, truncated=groups.truncated)
 

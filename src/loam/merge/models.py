@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loam.db import Base, JsonType, utcnow
@@ -45,3 +45,17 @@ class MergedRecord(Base):
     merge_id: Mapped[int] = mapped_column(ForeignKey("merges.id", ondelete="CASCADE"), index=True)
     entity: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[int] = mapped_column()
+
+
+class MergeDismissal(Base):
+    """Two records someone marked as *not* duplicates (不是重复): the finder no longer pairs them."""
+
+    __tablename__ = "merge_dismissals"
+    __table_args__ = (UniqueConstraint("entity", "low_id", "high_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    low_id: Mapped[int] = mapped_column()
+    high_id: Mapped[int] = mapped_column()
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,7 +19,7 @@ from loam.customers.models import Customer
 from loam.kit.listing import paginate
 from loam.kit.models import AuditLog
 from loam.leads.models import Lead
-from loam.merge.models import Merge, MergedRecord
+from loam.merge.models import Merge, MergeDismissal, MergedRecord
 
 MODELS: dict[str, Any] = {"customer": Customer, "lead": Lead, "contact": Contact}
 
@@ -192,3 +192,49 @@ def records(session: Session, entity: str, ids: Iterable[int], visible: Select[A
     if not wanted:
         return []
     return list(session.scalars(select(model).where(model.id.in_(wanted), model.id.in_(visible))))
+
+
+# --- pairs marked as not duplicates ---
+
+
+def dismissed_pairs(session: Session, entity: str) -> set[tuple[int, int]]:
+    """Every (low id, high id) pair of ``entity`` marked as not duplicates."""
+    stmt = select(MergeDismissal.low_id, MergeDismissal.high_id).where(MergeDismissal.entity == entity)
+    return {(int(a), int(b)) for a, b in session.execute(stmt)}
+
+
+def add_dismissals(session: Session, entity: str, pairs: list[tuple[int, int]], user_id: int | None) -> int:
+    """Store the pairs not stored yet; returns how many were new."""
+    have = dismissed_pairs_among(session, entity, {i for pair in pairs for i in pair})
+    new = [p for p in pairs if p not in have]
+    session.add_all(MergeDismissal(entity=entity, low_id=a, high_id=b, created_by=user_id) for a, b in new)
+    session.flush()
+    return len(new)
+
+
+def dismissed_pairs_among(session: Session, entity: str, ids: set[int]) -> set[tuple[int, int]]:
+    stmt = select(MergeDismissal.low_id, MergeDismissal.high_id).where(
+        MergeDismissal.entity == entity, MergeDismissal.low_id.in_(ids), MergeDismissal.high_id.in_(ids)
+    )
+    return {(int(a), int(b)) for a, b in session.execute(stmt)}
+
+
+def get_dismissal(session: Session, dismissal_id: int) -> MergeDismissal | None:
+    return session.get(MergeDismissal, dismissal_id)
+
+
+def delete_dismissal(session: Session, row: MergeDismissal) -> None:
+    session.delete(row)
+    session.flush()
+
+
+def dismissal_page(
+    session: Session, entity: str, visible: Select[Any], page: int, size: int
+) -> tuple[list[MergeDismissal], int]:
+    """Pairs of ``entity`` whose two records are both among ``visible`` (the caller's scope), newest first."""
+    stmt = (
+        select(MergeDismissal)
+        .where(MergeDismissal.entity == entity, MergeDismissal.low_id.in_(visible), MergeDismissal.high_id.in_(visible))
+        .order_by(MergeDismissal.id.desc())
+    )
+    return paginate(session, stmt, page, size)

@@ -119,3 +119,27 @@ class CandidateList(BaseModel):
     groups: list[CandidateGroup]
     scanned: int = Field(description="how many records the similar-name search compared")
     truncated: bool = Field(description="true when limits cut the search short")
+
+
+class DismissRequest(BaseModel):
+    """Mark records of one kind as not duplicates of each other: the finder stops pairing any two of them."""
+
+    model_config = ConfigDict(extra="forbid")
+    entity: Entity
+    ids: list[Id] = Field(min_length=2, max_length=MAX_MERGED + 1)
+
+
+class DismissResult(BaseModel):
+    entity: str
+    ids: list[int]
+    pairs_added: int = Field(description="pairs newly marked (pairs marked before are not counted again)")
+
+
+class DismissalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    entity: str
+    low_id: int
+    high_id: int
+    created_by: int | None
+    created_at: datetime

@@ -30,8 +30,8 @@ from loam.kit.i18n import gettext as _
 from loam.leads import service as lead_service
 from loam.merge import entities, finder
 from loam.merge import repository as repo
-from loam.merge.models import Merge
-from loam.merge.schemas import MAX_MERGED, CandidateList, MergeRequest
+from loam.merge.models import Merge, MergeDismissal
+from loam.merge.schemas import MAX_MERGED, CandidateList, DismissRequest, DismissResult, MergeRequest
 
 Kind = entities.Kind
 
@@ -293,15 +293,24 @@ def merged_into(session: Session, entity: str, ids: list[int]) -> dict[int, int]
 
 def labels(session: Session, scope: Scope, rows: list[Merge]) -> dict[tuple[str, int], str]:
     """Display names of the records the merges name, as far as the caller sees them (live or in the bin)."""
+    return _labels(session, scope, [(row.entity, [row.survivor_id, *row.merged_ids]) for row in rows])
+
+
+def dismissal_labels(session: Session, scope: Scope, rows: list[MergeDismissal]) -> dict[tuple[str, int], str]:
+    """Display names of the records of pairs marked as not duplicates."""
+    return _labels(session, scope, [(row.entity, [row.low_id, row.high_id]) for row in rows])
+
+
+def _labels(session: Session, scope: Scope, wanted: list[tuple[str, list[int]]]) -> dict[tuple[str, int], str]:
     out: dict[tuple[str, int], str] = {}
-    for row in rows:
-        k = entities.KINDS.get(row.entity)
+    for entity, ids in wanted:
+        k = entities.KINDS.get(entity)
         if k is None:
             continue
-        for record_id in [row.survivor_id, *row.merged_ids]:
+        for record_id in ids:
             for getter in (entities.get, entities.get_deleted):
                 try:
-                    out[(row.entity, record_id)] = entities.label(getter(session, scope, k, record_id))
+                    out[(entity, record_id)] = entities.label(getter(session, scope, k, record_id))
                     break
                 except NotFound:
                     continue
@@ -319,3 +328,56 @@ def compare(session: Session, scope: Scope, entity: str, ids: list[int]) -> tupl
     records = [entities.get(session, scope, k, i) for i in unique]
     authz_service.require(scope, Permission.records_merge)
     return records, entities.field_choices(session, k)
+
+
+def dismiss(session: Session, scope: Scope, data: DismissRequest) -> DismissResult:
+    """Mark the records as not duplicates of each other (不是重复): the finder stops pairing any two of them.
+
+    Every record is fetched in scope first (404), then ``records.merge`` is checked (403); each record gets a
+    "not_duplicate" audit row naming the others. Marking pairs already marked changes nothing."""
+    k = entities.kind(data.entity)
+    ids = sorted(set(data.ids))
+    if len(ids) < 2:
+        raise Invalid(_("Choose between 2 and %(n)s records to merge.", n=MAX_MERGED + 1))
+    for record_id in ids:
+        entities.get(session, scope, k, record_id)
+    authz_service.require(scope, Permission.records_merge)
+    pairs = [(a, b) for n, a in enumerate(ids) for b in ids[n + 1 :]]
+    added = repo.add_dismissals(session, k.entity, pairs, scope.user_id)
+    if added:
+        for record_id in ids:
+            others = [i for i in ids if i != record_id]
+            audit.record(session, scope, k.entity, record_id, "not_duplicate", {"not_duplicate_of": [None, others]})
+    return DismissResult(entity=k.entity, ids=ids, pairs_added=added)
+
+
+def get_dismissal(session: Session, scope: Scope, dismissal_id: int) -> MergeDismissal:
+    """A pair marked as not duplicates whose two records the caller sees (needs ``records.merge``), or 404."""
+    row = repo.get_dismissal(session, dismissal_id)
+    if row is None or row.entity not in entities.KINDS:
+        raise NotFound(_("Not found."))
+    k = entities.kind(row.entity)
+    for record_id in (row.low_id, row.high_id):
+        try:
+            entities.get(session, scope, k, record_id)
+        except NotFound:
+            raise NotFound(_("Not found.")) from None
+    authz_service.require(scope, Permission.records_merge)
+    return row
+
+
+def undismiss(session: Session, scope: Scope, dismissal_id: int) -> None:
+    """Forget that two records were marked as not duplicates: the finder may pair them again (audited)."""
+    row = get_dismissal(session, scope, dismissal_id)
+    for a, b in ((row.low_id, row.high_id), (row.high_id, row.low_id)):
+        audit.record(session, scope, row.entity, a, "duplicate_again", {"not_duplicate_of": [[b], None]})
+    repo.delete_dismissal(session, row)
+
+
+def dismissals(
+    session: Session, scope: Scope, entity: str, page: int = 1, size: int = 25
+) -> tuple[list[MergeDismissal], int]:
+    """Pairs marked as not duplicates whose two records the caller sees, newest first (needs ``records.merge``)."""
+    k = entities.kind(entity)
+    authz_service.require(scope, Permission.records_merge)
+    return repo.dismissal_page(session, k.entity, entities.visible_ids(scope, k), page, size)

@@ -14,7 +14,7 @@ from loam.kit import audit
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.i18n import gettext as _
 from loam.merge import entities, service
-from loam.merge.schemas import ENTITY_LABELS, MATCH_LABELS, Entity, MergeRequest
+from loam.merge.schemas import ENTITY_LABELS, MATCH_LABELS, DismissRequest, Entity, MergeRequest
 from loam.org import service as org_service
 from loam.web.forms import FormData, record_id, submit
 from loam.web.templating import redirect, render
@@ -140,3 +140,42 @@ def history(
 def undo(request: Request, session: DbSession, scope: CurrentScope, merge_id: PathId) -> Response:
     service.undo(session, scope, merge_id)
     return redirect(request, str(request.url_for("merge:history")))
+
+
+@router.post("/dismiss", name="merge:dismiss")
+def dismiss(request: Request, session: DbSession, scope: CurrentScope, form: FormData) -> Response:
+    """ "Not duplicates" on a candidate group: the finder stops pairing these records."""
+    entity = str(form.get("entity")) if form.get("entity") in ENTITY_LABELS else "customer"
+    ids = [i for i in (record_id(v) for v in form.get("ids") or []) if i is not None]
+    service.dismiss(session, scope, DismissRequest(entity=entity, ids=ids))  # type: ignore[arg-type]
+    return redirect(request, f"{request.url_for('merge:index')}?entity={entity}")
+
+
+@router.get("/dismissals", name="merge:dismissals")
+def dismissals(
+    request: Request,
+    session: DbSession,
+    scope: CurrentScope,
+    entity: Entity = "customer",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    items, total = service.dismissals(session, scope, entity, page, PAGE_SIZE)
+    ctx = {
+        "entity": entity,
+        "tabs": _tabs(),
+        "items": items,
+        "total": total,
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "labels": service.dismissal_labels(session, scope, items),
+        "names": org_service.names_by_id(session, {d.created_by for d in items}),
+    }
+    return render(request, "merge/dismissals.html", ctx)
+
+
+@router.post("/dismissals/{dismissal_id}/delete", name="merge:undismiss")
+def undismiss(request: Request, session: DbSession, scope: CurrentScope, dismissal_id: PathId) -> Response:
+    row = service.get_dismissal(session, scope, dismissal_id)
+    entity = row.entity
+    service.undismiss(session, scope, dismissal_id)
+    return redirect(request, f"{request.url_for('merge:dismissals')}?entity={entity}")
