@@ -40,7 +40,7 @@ def test_list_restore_purge(session, ids):
 
 def test_unknown_entity_is_422(connection):
     c = api("admin")
-    assert c.get("/api/v1/recycle", params={"entity": "invoice"}).status_code == 422
-    assert c.post("/api/v1/recycle/invoice/1/restore").status_code == 422
+    assert c.get("/api/v1/recycle", params={"entity": "planet"}).status_code == 422
+    assert c.post("/api/v1/recycle/planet/1/restore").status_code == 422
     assert c.delete("/api/v1/recycle/user/1").status_code == 422
     assert c.get("/api/v1/recycle", params={"entity": "customer", "page": 0}).status_code == 422

@@ -157,10 +157,20 @@ def purge(session: Session, scope: Scope, customer_id: int) -> None:
     if customer is None:
         raise NotFound(_("Customer not found."))
     authz_service.require(scope, Permission.recycle_purge)
+    _refuse_purge_with_contracts(session, customer.id)
     audit.record(session, scope, ENTITY, customer.id, "purge", {"name": [customer.name, None]})
     purge_dependants(session, customer.id)
     session.delete(customer)
     session.flush()
+
+
+def _refuse_purge_with_contracts(session: Session, customer_id: int) -> None:
+    try:
+        from loam.contracts import service as contract_service
+    except ModuleNotFoundError:  # pragma: no cover - the contracts domain is not installed
+        return
+    if contract_service.count_for_customer(session, customer_id):
+        raise Conflict(_("This customer has contracts, which are kept for good; it stays in the recycle bin."))
 
 
 def remove_team(session: Session, customer_id: int) -> None:
@@ -176,6 +186,12 @@ def purge_dependants(session: Session, customer_id: int) -> None:
     from loam.leads import service as lead_service
 
     remove_team(session, customer_id)
+    try:
+        from loam.opportunities import service as opportunity_service
+    except ModuleNotFoundError:  # pragma: no cover - the opportunities domain is not installed
+        pass
+    else:
+        opportunity_service.purge_for_customer(session, customer_id)
     followup_service.purge_for(session, customer_id=customer_id)
     contact_service.purge_for_customer(session, customer_id)
     lead_service.detach_customer(session, customer_id)
@@ -220,6 +236,17 @@ def set_deal(session: Session, scope: Scope, customer_id: int, closed: bool) -> 
     session.flush()
     audit.record(session, scope, ENTITY, customer.id, "deal", changes)
     return customer
+
+
+def note_deal_closed(session: Session, customer_id: int, reference: str) -> None:
+    """A system hook (contract approved): the customer has closed a deal (成交), even when it went back to a
+    public pool meanwhile; audited as the system with the reference (e.g. the contract number)."""
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.deal_status == "closed":
+        return
+    changes = audit.apply_changes(customer, {"deal_status": "closed", "deal_at": utcnow()})
+    session.flush()
+    audit.record(session, Scope.system(), ENTITY, customer.id, "deal", changes, note=reference[:500])
 
 
 def set_locked(session: Session, scope: Scope, customer_id: int, locked: bool) -> Customer:
