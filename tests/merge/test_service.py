@@ -307,3 +307,26 @@ def test_customer_merge_repoints_converted_leads_keeps_the_other_owner_and_undo_
     assert survivor.last_followup_at is None
     with pytest.raises(NotFound):  # ar2 no longer on the survivor's team
         customer_service.get(session, ar2, survivor.id)
+
+
+def test_customer_merge_takes_contracts_and_opportunities_along_and_undo_brings_them_back(session, ids):
+    from tests.contracts.factories import make_contract
+    from tests.opportunities.factories import make_opportunity
+
+    survivor = make_customer(session, ids["ar1"], "玉柴机器股份有限公司")
+    merged = make_customer(session, ids["ar1"], "玉柴机器")
+    opportunity = make_opportunity(session, ids["ar1"], "玉柴工厂专网", customer_id=merged.id)
+    contract = make_contract(session, ids["ar1"], "玉柴工厂专网一期", customer_id=merged.id)
+    director = scope_of(session, ids["director"])
+    row = service.merge(
+        session, director, MergeRequest(entity="customer", survivor_id=survivor.id, merged_ids=[merged.id])
+    )
+    session.flush()
+    session.refresh(opportunity)
+    session.refresh(contract)
+    assert (opportunity.customer_id, contract.customer_id) == (survivor.id, survivor.id)
+    service.undo(session, director, row.id)
+    session.flush()
+    session.refresh(opportunity)
+    session.refresh(contract)
+    assert (opportunity.customer_id, contract.customer_id) == (merged.id, merged.id)

@@ -22,6 +22,7 @@ class RecordMember(Base):
     record_id: Mapped[int] = mapped_column()
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     access: Mapped[str] = mapped_column(String(10), default="read")  # read | write
+    role: Mapped[str | None] = mapped_column(String(20), default=None)  # team role: AR/SR/FR/finance/...
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

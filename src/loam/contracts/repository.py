@@ -56,6 +56,24 @@ def get(session: Session, scope: Scope, contract_id: int, deleted: bool = False)
     return session.scalar(readable(scope, deleted).where(Contract.id == contract_id))
 
 
+def move_customer(session: Session, from_id: int, to_id: int, ids: list[int] | None) -> list[int]:
+    """Re-point the contracts (live or deleted) of customer ``from_id`` (or only ``ids`` of them) to ``to_id``."""
+    from sqlalchemy import update
+
+    stmt = select(Contract.id).where(Contract.customer_id == from_id)
+    if ids is not None:
+        stmt = stmt.where(Contract.id.in_(ids))
+    moved = sorted(session.scalars(stmt))
+    if moved:
+        session.execute(
+            update(Contract)
+            .where(Contract.id.in_(moved))
+            .values(customer_id=to_id, version=Contract.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+    return moved
+
+
 def count_of_customer(session: Session, customer_id: int) -> int:
     """Contracts of a customer, live or in the recycle bin (no scope: a guard for purging the customer)."""
     return int(

@@ -323,6 +323,12 @@ def total_of(session: Session, contract_id: int) -> Decimal:
     return product_service.lines_total(product_service.lines_of(session, ENTITY, contract_id))
 
 
+def move_customer(session: Session, from_id: int, to_id: int, ids: list[int] | None = None) -> list[int]:
+    """Customer merge (and its undo): the contracts of customer ``from_id`` now belong to ``to_id``; the merge
+    domain has authorised it. Customer signatories stay (the contacts move with the customer too)."""
+    return repo.move_customer(session, from_id, to_id, ids)
+
+
 def count_for_customer(session: Session, customer_id: int) -> int:
     """How many contracts (live or in the recycle bin) a customer has — a customer with contracts is never
     purged, since contracts are financial records."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from loam.auth.deps import CurrentScope
@@ -19,7 +18,7 @@ from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.i18n import N_
 from loam.kit.models import CustomField
 from loam.kit.schemas import MAX_ID
-from loam.web.forms import FormData, errors_of, parse
+from loam.web.forms import FormData, errors_of, lax, parse
 from loam.web.templating import redirect, render
 
 M = TypeVar("M", bound=BaseModel)
@@ -43,12 +42,6 @@ TYPE_LABELS = {
     "user": N_("User"),
     "boolean": N_("Yes / no"),
 }
-
-
-@cache
-def lax(model: type[M]) -> type[M]:
-    """The same schema for a submitted form: text inputs may stand for numbers and booleans (JSON stays strict)."""
-    return type(f"{model.__name__}Form", (model,), {"model_config": ConfigDict(strict=False), "__module__": __name__})
 
 
 def _values(form: dict[str, Any]) -> dict[str, Any]:

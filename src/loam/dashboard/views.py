@@ -15,4 +15,4 @@ router = APIRouter(route_class=TxRoute, include_in_schema=False)
 
 @router.get("/", name="dashboard")
 def dashboard(request: Request, session: DbSession, scope: CurrentScope) -> Response:
-    return render(request, "dashboard/index.html", {"d": service.for_user(session, scope)})
+    return render(request, "dashboard/index.html", {"d": service.for_user(session, scope), "today": service.today()})

@@ -134,6 +134,8 @@ def _move_children(session: Session, scope: Scope, k: Kind, record: Any, survivo
         note("contacts", contact_service.move_to_customer(session, from_id, to_id))
         note("followups", followup_service.move_customer(session, from_id, to_id))
         note("converted_leads", customer_service.move_converted_leads(session, from_id, to_id))
+        for kind, move in _deal_movers():
+            note(kind, move(session, from_id, to_id))
         if record.owner_id is not None and record.owner_id != survivor.owner_id:
             member_id = customer_service.add_owner_as_member(session, scope, to_id, record.owner_id)
             note("owner_members", [member_id] if member_id is not None else [])
@@ -170,9 +172,27 @@ def _move_back(session: Session, k: Kind, survivor_id: int, from_id: int, moved:
         back["converted_leads"] = customer_service.move_converted_leads(
             session, survivor_id, from_id, ids("converted_leads")
         )
+    for kind, move in _deal_movers():
+        if ids(kind):
+            back[kind] = move(session, survivor_id, from_id, ids(kind))
     if ids("owner_members"):
         customer_service.remove_members(session, survivor_id, ids("owner_members") or [])
     return {kind: len(v) for kind, v in back.items()}
+
+
+def _deal_movers() -> list[tuple[str, Any]]:
+    """The deals that hang off a customer and follow it into the survivor: (kind, move(session, from, to, ids))."""
+    import importlib
+
+    movers = []
+    for kind, module in (("opportunities", "loam.opportunities.service"), ("contracts", "loam.contracts.service")):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError:  # pragma: no cover - that domain is not installed
+            continue
+        if hasattr(mod, "move_customer"):
+            movers.append((kind, mod.move_customer))
+    return movers
 
 
 def _reset_last_followup(session: Session, k: Kind, survivor: Any, moved: dict[str, Any]) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from loam.auth.deps import CurrentScope
@@ -32,7 +31,7 @@ from loam.org.schemas import (
     UserFilters,
     UserUpdate,
 )
-from loam.web.forms import FormData, errors_of, parse, query_dict, raise_invalid
+from loam.web.forms import FormData, errors_of, lax, parse, query_dict, raise_invalid
 from loam.web.templating import redirect, render
 
 M = TypeVar("M", bound=BaseModel)
@@ -50,12 +49,6 @@ PERMISSION_GROUPS = {
     "audit": N_("Audit history"),
 }
 PAGE_SIZE = 50
-
-
-@cache
-def lax(model: type[M]) -> type[M]:
-    """The same schema for a submitted form: text inputs may stand for numbers and booleans (JSON stays strict)."""
-    return type(f"{model.__name__}Form", (model,), {"model_config": ConfigDict(strict=False), "__module__": __name__})
 
 
 def _fail(session: Session, exc: LoamError) -> dict[str, str]:

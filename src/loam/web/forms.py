@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from loam.errors import Invalid, LoamError
 from loam.kit.i18n import gettext as _
 
 M = TypeVar("M", bound=BaseModel)
 MULTI_SUFFIX = "[]"
+
+
+@cache
+def lax(model: type[M]) -> type[M]:
+    """The same schema for a submitted form: text inputs may stand for numbers and booleans (JSON bodies, parsed
+    with the strict schema itself, stay strict)."""
+    return type(f"{model.__name__}Form", (model,), {"model_config": ConfigDict(strict=False), "__module__": __name__})
 
 
 async def form_dict(request: Request) -> dict[str, Any]:

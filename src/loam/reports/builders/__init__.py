@@ -1,0 +1,1 @@
+"""Report builders: run a report's queries and shape the numbers into tables and charts (service layer)."""
