@@ -1,15 +1,11 @@
-"""`loam demo`: the demo company loads into a fresh database of its own, once for this module."""
+"""`loam demo`: the demo company loads into a fresh database of its own (tests/demo/conftest.py)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from loam import db
@@ -28,36 +24,8 @@ from loam.kit.models import CustomField
 from loam.leads.models import Lead
 from loam.org.models import User
 from loam.pools.models import Pool
-from tests.ops.scratch import WORKER, run_loam, scratch_database
-
-
-@dataclass
-class Demo:
-    url: str
-    engine: Engine
-    output: str
-    seconds: float
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    with scratch_database(tmp_path_factory.mktemp("demo"), f"loam_demo_{WORKER}") as url:
-        started = time.perf_counter()
-        result = run_loam(url, "demo")
-        seconds = time.perf_counter() - started
-        assert result.returncode == 0, result.stdout + result.stderr
-        engine = db.make_engine(url)
-        try:
-            yield Demo(url, engine, result.stdout, seconds)
-        finally:
-            engine.dispose()
-
-
-@pytest.fixture
-def s(demo: Demo) -> Iterator[Session]:
-    with Session(demo.engine) as session:
-        yield session
-        session.rollback()
+from tests.demo.conftest import Demo
+from tests.ops.scratch import run_loam
 
 
 def count(session: Session, model: type) -> int:
@@ -178,14 +146,21 @@ def test_some_leads_are_due_today(s: Session) -> None:
 
 
 def test_reset_reloads_the_same_company(demo: Demo, s: Session) -> None:
-    def snapshot() -> list[tuple[str, str | None]]:
+    from loam.contracts.models import Contract
+    from loam.opportunities.models import Opportunity
+
+    def snapshot() -> tuple[list[tuple[str, str | None]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         names = dict(s.execute(select(User.id, User.username)).all())
-        return sorted((c.name, names.get(c.owner_id)) for c in s.scalars(select(Customer)))
+        customers = sorted((c.name, names.get(c.owner_id)) for c in s.scalars(select(Customer)))
+        deals = sorted(s.execute(select(Opportunity.name, Opportunity.amount, Opportunity.status)).all())
+        papers = sorted(s.execute(select(Contract.name, Contract.amount, Contract.status)).all())
+        return customers, deals, papers
 
     before = snapshot()
+    assert before[1] and before[2]
     s.rollback()
     result = run_loam(demo.url, "demo", "--reset")
     assert result.returncode == 0, result.stderr
     s.expire_all()
-    assert snapshot() == before  # a fixed seed: the same customers with the same owners
+    assert snapshot() == before  # a fixed seed: the same customers, owners, deals and contracts
     assert count(s, User) == len(DEMO_USERS)

@@ -1,13 +1,16 @@
-"""`loam demo [--reset] [--if-empty]`: load the demo company (thin: the work is in loam.demo.data)."""
+"""`loam demo [--reset] [--if-empty] [--scale N]`: load the demo company (thin: the work is in loam.demo.data)."""
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from loam.config import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SUMMARY = [
     ("departments", "部门"),
@@ -19,6 +22,15 @@ SUMMARY = [
     ("pools", "公海"),
     ("record_members", "协作人"),
     ("custom_fields", "自定义字段"),
+    ("products", "产品"),
+    ("opportunities", "商机"),
+    ("stage_moves", "阶段变更"),
+    ("contracts", "合同"),
+    ("approval_instances", "审批"),
+    ("receivable_plans", "回款计划"),
+    ("receivables", "回款记录"),
+    ("invoices", "发票"),
+    ("sales_targets", "业绩目标"),
     ("notifications", "通知"),
     ("audit_log", "审计记录"),
 ]
@@ -29,8 +41,16 @@ def demo(
     if_empty: bool = typer.Option(
         False, "--if-empty", help="Load only when the database has no users; else do nothing."
     ),
+    scale: int = typer.Option(
+        0,
+        "--scale",
+        min=0,
+        max=10_000_000,
+        help="Also add N opportunities and N/2 contracts (with plans and receipts) in bulk, for benchmarks; "
+        "on a database that already holds the demo company, only these are added.",
+    ),
 ) -> None:
-    """Load the demo company (a Guangxi account team with ~230 customers) into the database."""
+    """Load the demo company (a Guangxi account team with ~230 customers and its deals) into the database."""
     from loam import db, migrate
     from loam.demo import data
     from loam.demo.org import DEMO_PASSWORD
@@ -41,29 +61,62 @@ def demo(
     started = time.perf_counter()
     migrate.upgrade()
     with db.session_scope() as session:
-        try:
-            users = data.has_data(session)
-        except (OperationalError, ProgrammingError) as exc:
-            typer.echo(f"Cannot read the database: {exc.orig}", err=True)
-            raise typer.Exit(1) from None
+        users = _users(session)
         if users and if_empty:
             typer.echo(f"The database already has data ({users} users): demo not loaded.")
             return
-        if users and not reset:
+        if users and not reset and not scale:
             typer.echo(
                 f"The database already has data ({users} users). Use `loam demo --reset` to delete "
                 "everything and load the demo company.",
                 err=True,
             )
             raise typer.Exit(1)
-        if users:
+        if users and reset:
             data.wipe(session)
-        counts = data.load(session)
-    elapsed = time.perf_counter() - started
-    typer.echo(f"Demo company loaded in {elapsed:.1f} s:")
+        counts = data.load(session) if reset or not users else {}
+    loaded = time.perf_counter() - started
+    if counts:
+        typer.echo(f"Demo company loaded in {loaded:.1f} s:")
+        _summary(counts)
+        typer.echo(f"Logins (password {DEMO_PASSWORD}): {', '.join(data.DEMO_USERS)}")
+    if scale:
+        _scale(scale)
+
+
+def _users(session: Session) -> int:
+    """How many users the database has (a clear message when it cannot be read)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from loam.demo import data
+
+    try:
+        return data.has_data(session)
+    except (OperationalError, ProgrammingError) as exc:
+        typer.echo(f"Cannot read the database: {exc.orig}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _summary(counts: dict[str, int]) -> None:
     for key, label in SUMMARY:
-        typer.echo(f"  {key:<16}{counts.get(key, 0):>6}  {label}")
-    typer.echo(f"Logins (password {DEMO_PASSWORD}): {', '.join(data.DEMO_USERS)}")
+        if key in counts:
+            typer.echo(f"  {key:<20}{counts[key]:>9,}  {label}")
+
+
+def _scale(n: int) -> None:
+    """Add the bulk opportunities and contracts in a transaction of their own (the demo company is committed)."""
+    from loam import db
+    from loam.demo import data
+
+    started = time.perf_counter()
+    with db.session_scope() as session:
+        try:
+            counts = data.scale(session, n)
+        except data.NoDemo as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Added {n:,} opportunities and {n // 2:,} contracts in {time.perf_counter() - started:.1f} s:")
+    _summary(counts)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,6 @@ price the same on the server. Marked e2e (needs /usr/bin/chromium), no server ne
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,10 +17,7 @@ from loam.web.templating import env
 from tests.helpers import app
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = os.environ.get("LOAM_CHROMIUM", "/usr/bin/chromium")
 STATIC = Path(__file__).resolve().parents[2] / "src" / "loam" / "web" / "static"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
-ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _page_html() -> str:
@@ -42,22 +38,18 @@ def _page_html() -> str:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
+def page(browser, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The editor fragment as a static page in the browser tests' shared Chromium (tests/e2e/conftest.py)."""
     file = tmp_path_factory.mktemp("lines") / "editor.html"
     file.write_text(_page_html(), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        pg = browser.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        pg.goto(file.as_uri())
-        yield pg
-        browser.close()
-        assert not errors
+    context = browser.new_context()
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(file.as_uri())
+    yield pg
+    context.close()
+    assert not errors
 
 
 def _text(page, selector: str) -> str:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import browser, login, page, server  # noqa: F401  (fixtures)
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ def _column(pg, name: str):  # type: ignore[no-untyped-def]
     return pg.locator(".kanban-col", has=pg.locator("header", has_text=name))
 
 
-def test_drag_across_the_kanban(page) -> None:  # noqa: F811
+def test_drag_across_the_kanban(page) -> None:  # type: ignore[no-untyped-def]
     login(page, "ar1")
     customer = _api(page, "POST", "/api/v1/customers", {"name": "看板浏览器客户"})
     opp = _api(
@@ -68,7 +68,7 @@ def test_drag_across_the_kanban(page) -> None:  # noqa: F811
     expect(page.get_by_test_id("status")).to_have_text(re.compile("^(输单|Lost)$"))  # until the catalog is merged
 
 
-def test_a_refused_move_snaps_back_with_the_message(page) -> None:  # noqa: F811
+def test_a_refused_move_snaps_back_with_the_message(page) -> None:  # type: ignore[no-untyped-def]
     login(page, "admin")
     pipeline = _api(page, "POST", "/api/v1/pipelines", {"name_zh": "浏览器流程", "name_en": "Browser pipeline"})
     needs = pipeline["stages"][1]
