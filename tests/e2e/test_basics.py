@@ -37,6 +37,6 @@ def test_api_docs_render_offline(page) -> None:
     from playwright.sync_api import expect
 
     page.goto("/api/v1/docs")
-    expect(page.locator(".swagger-ui .title").first).to_contain_text("Loam API")
-    # the OpenAPI document (~500 KB) is built on first use: allow it a few seconds on a busy machine
+    # the OpenAPI document (~500 KB) is built on first use, in 2–3 s: allow it time on a busy machine
+    expect(page.locator(".swagger-ui .title").first).to_contain_text("Loam API", timeout=30_000)
     expect(page.locator(".opblock-tag").filter(has_text="customers").first).to_be_visible(timeout=30_000)
