@@ -110,8 +110,7 @@ def expiring(session: Session, scope: Scope, days: int | None = None, limit: int
     """The caller's visible approved contracts ending within ``days`` (default: the setting), soonest first."""
     authz_service.require(scope, Permission.contracts_view)
     window = days if days is not None else options.load(session).expiry_days
-    stmt = repo.readable(scope).where(*repo.expiring_clause(service.today(), window))
-    return list(session.scalars(stmt.order_by(Contract.end_on, Contract.id).limit(limit)))
+    return repo.visible_expiring(session, scope, service.today(), window, limit)
 
 
 def remind_expiring(session: Session, day: date | None = None) -> ReminderResult:

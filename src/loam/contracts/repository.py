@@ -116,6 +116,12 @@ def filtered(session: Session, scope: Scope, f: ContractFilters, today: date) ->
     return stmt
 
 
+def visible_expiring(session: Session, scope: Scope, today: date, days: int, limit: int) -> list[Contract]:
+    """The caller's visible approved contracts ending within ``days`` of ``today``, soonest first."""
+    stmt = readable(scope).where(*expiring_clause(today, days))
+    return list(session.scalars(stmt.order_by(Contract.end_on, Contract.id).limit(limit)))
+
+
 def expiring_clause(today: date, days: int) -> tuple[Any, ...]:
     """Approved contracts whose end date falls within ``days`` from ``today`` (inclusive)."""
     from datetime import timedelta
