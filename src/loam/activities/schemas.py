@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loam.kit.i18n import N_
-from loam.kit.schemas import Id, IsoDate, LocalDatetime, OptStr
+from loam.kit.schemas import Id, IsoDate, LocalDatetime, OptStr, name_str
 
 KINDS = {
     "visit": N_("Visit"),
@@ -21,7 +21,7 @@ KINDS = {
 }
 
 Kind = Literal["visit", "call", "meeting", "email", "reception", "wechat", "other"]
-Content = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Content = name_str(20000)
 MAX_LINKS = 50
 
 

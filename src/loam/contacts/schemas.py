@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from loam.kit.i18n import N_
-from loam.kit.schemas import Id, IsoDate, OptShort, OptStr, OptText, Phone
+from loam.kit.schemas import Id, IsoDate, OptShort, OptStr, OptText, Phone, name_str
 
 LEVELS = {"executive": N_("Executive"), "middle": N_("Middle management"), "staff": N_("Staff")}
 
 Level = Literal["executive", "middle", "staff"]
 
 
-ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ContactName = name_str(100)
 
 
 class ContactFields(BaseModel):

@@ -8,6 +8,7 @@ from typing import Annotated, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from loam.config import settings
 
@@ -55,34 +56,43 @@ LocalDatetime = Annotated[
     datetime | None, BeforeValidator(_not_a_number), AfterValidator(assume_local), AfterValidator(_in_range)
 ]
 IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortStr = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-OptStr = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None, BeforeValidator(_blank_to_none)
-]
-OptShort = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None, BeforeValidator(_blank_to_none)
-]
-OptText = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)] | None, BeforeValidator(_blank_to_none)
-]
-Phone = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None, BeforeValidator(_blank_to_none)
-]
+
+
+def _raw_cap(n: int) -> BeforeValidator:
+    """The length cap counts the text as sent, before trimming: that is what the OpenAPI ``maxLength`` says,
+    so a client never sees a value the schema calls too long being accepted."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and len(value) > n:
+            raise PydanticCustomError(
+                "string_too_long", "String should have at most {max_length} characters", {"max_length": n}
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def trimmed(n: int, min_length: int = 0) -> object:
+    """A string of at most ``n`` characters as sent, stored trimmed; ``min_length`` counts the trimmed text."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=n), _raw_cap(n)]
 
 
 def opt_str(n: int) -> object:
     """An optional, trimmed string of at most ``n`` characters (blank → None); n = the column's length."""
-    return Annotated[
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=n)] | None, BeforeValidator(_blank_to_none)
-    ]
+    return Annotated[trimmed(n) | None, BeforeValidator(_blank_to_none)]
 
 
 def name_str(n: int) -> object:
     """A required, trimmed, non-empty string of at most ``n`` characters."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=n)]
+    return trimmed(n, min_length=1)
 
 
+Name = name_str(200)
+ShortStr = trimmed(100)
+OptStr = opt_str(500)
+OptShort = opt_str(100)
+OptText = opt_str(20000)
+Phone = opt_str(40)
 Name100 = name_str(100)
 Opt40 = opt_str(40)
 Opt100 = opt_str(100)

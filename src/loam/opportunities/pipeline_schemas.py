@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from loam.kit.i18n import N_
 from loam.kit.schemas import Id, OptText, name_str
@@ -29,7 +29,7 @@ StageKind = Literal["open", "won", "lost", "invalid"]
 ReasonKind = Literal["lost", "invalid"]
 Name60 = name_str(60)
 Name100 = name_str(100)
-Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Item = name_str(200)
 
 
 def _requirable(values: list[str]) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
-from loam.kit.schemas import MAX_ID, OptShort, OptStr
+from loam.kit.schemas import MAX_ID, OptShort, OptStr, name_str
 from loam.pools.rules import LEVELS, RULE_KEYS
 
 
@@ -29,7 +29,7 @@ DaysOrOff = Annotated[int, NoBool, Field(ge=0, le=3650)]  # 0: off
 WarnDays = Annotated[int, NoBool, Field(ge=0, le=365)]
 ClaimCap = Annotated[int, NoBool, Field(ge=1, le=10_000)]
 OwnedCap = Annotated[int, NoBool, Field(ge=1, le=1_000_000)]
-PoolName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PoolName = name_str(100)
 Level = Literal["key", "normal", "minor"]
 
 

@@ -23,7 +23,7 @@ MAX_QUANTITY = Decimal("99999999999999.9999")  # Numeric(18, 4)
 # An ISO 4217 code: three letters, stored upper-case ("cny" → "CNY").
 Currency = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$"),
+    StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$"),
     AfterValidator(str.upper),
 ]
 Money = Annotated[
@@ -31,7 +31,7 @@ Money = Annotated[
     Field(ge=0, le=MAX_MONEY, max_digits=18, decimal_places=2, allow_inf_nan=False),
     AfterValidator(lambda v: v.quantize(Decimal("0.01"))),
 ]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Code = name_str(40)
 Name200 = name_str(200)
 Name100 = name_str(100)
 Unit = opt_str(20)
