@@ -1,7 +1,11 @@
 """Receivables (回款): plans per contract, receipts (回款记录) allocated to plan periods, invoices (发票).
 
-Nothing here stores a "received" or "overdue" flag: what a plan has received is the sum of the allocations of
-APPROVED live receipts, computed in SQL on every read (``ReceivablePlan.received``), so it can never go stale.
+What a plan period has received (``ReceivablePlan.received``) is the sum of the allocations of APPROVED live
+receipts. It is STORED on the plan, because the overdue, ageing and report queries filter on it at 100,000 plans
+(docs/performance.md), and kept exact by the receivables services, its only writer: every change of the set of
+approved live allocations of a plan (approval, delete / restore / purge of a receipt) recomputes it in the same
+transaction with one ``UPDATE … sub-select`` (:func:`loam.receivables.repository.refresh_received`, the same
+SQL as :func:`received_sql`). Bulk loads run that helper once at the end. "Overdue" stays computed on read.
 The owner of every receivable record is the owner of its contract (``owner_id`` is read through the contract),
 so transferring a contract moves its receivables with it.
 """
@@ -12,7 +16,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from loam.contracts.models import Contract
@@ -92,8 +108,20 @@ class ReceivablePlan(Timestamped, Versioned, SoftDeleted, Base):
     __tablename__ = "receivable_plans"
     __table_args__ = (
         Index("ix_receivable_plans_contract_number", "contract_id", "number"),
-        # Covers the overdue / ageing scan (due date range → contract, amount, currency, live): no table lookups.
-        Index("ix_receivable_plans_due_cover", "due_on", "contract_id", "amount", "currency", "deleted_at"),
+        # Covers the due-date range scans (due date range → contract, amount, received, currency, live): the
+        # planned-vs-collected sums read this index alone.
+        Index("ix_receivable_plans_due_cover", "due_on", "contract_id", "amount", "received", "currency", "deleted_at"),
+        # Only the live periods not fully received: the overdue / ageing scans read this small index alone.
+        Index(
+            "ix_receivable_plans_open_due",
+            "due_on",
+            "contract_id",
+            "amount",
+            "received",
+            "currency",
+            sqlite_where=text("deleted_at IS NULL AND received < amount"),
+            postgresql_where=text("deleted_at IS NULL AND received < amount"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,17 +140,8 @@ class ReceivablePlan(Timestamped, Versioned, SoftDeleted, Base):
     contract_status: Mapped[str] = column_property(
         select(Contract.status).where(Contract.id == contract_id).correlate_except(Contract).scalar_subquery()
     )
-    received: Mapped[Decimal] = column_property(
-        select(money_sum(ReceivableAllocation.amount))
-        .join(Receivable, Receivable.id == ReceivableAllocation.receivable_id)
-        .where(
-            ReceivableAllocation.plan_id == id,
-            Receivable.status == "approved",
-            Receivable.deleted_at.is_(None),
-        )
-        .correlate_except(ReceivableAllocation, Receivable)
-        .scalar_subquery()
-    )
+    # Stored; written only by loam.receivables.repository.refresh_received (see the module docstring).
+    received: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=ZERO, server_default=text("0"))
 
     @property
     def name(self) -> str:
@@ -154,6 +173,21 @@ class ReceivablePlan(Timestamped, Versioned, SoftDeleted, Base):
 
     def days_overdue(self, as_of: date) -> int:
         return (as_of - self.due_on).days if self.status_on(as_of) == "overdue" else 0
+
+
+def received_sql(plan_id: Any) -> Any:
+    """What approved live receipts allocate to the plan ``plan_id`` (a column or a value): the definition of
+    ``ReceivablePlan.received``, as a scalar sub-select (0 when nothing), rounded to the cent like money_sum."""
+    return (
+        select(money_sum(ReceivableAllocation.amount))
+        .join(Receivable, Receivable.id == ReceivableAllocation.receivable_id)
+        .where(
+            ReceivableAllocation.plan_id == plan_id,
+            Receivable.status == "approved",
+            Receivable.deleted_at.is_(None),
+        )
+        .scalar_subquery()
+    )
 
 
 class Invoice(Timestamped, Versioned, SoftDeleted, Base):

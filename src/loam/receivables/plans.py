@@ -2,7 +2,9 @@
 
 Rules: plans belong to a contract that is not void; the live plans of a contract never add up to more than the
 contract amount (409 with the figures); a period's amount never drops below what receipts already allocate to
-it; a period that receipts pay cannot be deleted. Recycle bin entity: "receivable_plan".
+it; a period that receipts pay cannot be deleted. Recycle bin entity: "receivable_plan". The stored
+``received`` of a plan is written by ``repo.refresh_received`` only (receipt changes, and here on delete /
+restore); creating and editing a period leave it as it is.
 """
 
 from __future__ import annotations
@@ -184,6 +186,7 @@ def delete_(session: Session, scope: Scope, plan_id: int) -> ReceivablePlan:
     plan.deleted_at = utcnow()
     plan.deleted_by = scope.user_id
     session.flush()
+    repo.refresh_received(session, [plan.id])
     audit.record(session, scope, ENTITY, plan.id, "delete")
     return plan
 
@@ -206,6 +209,7 @@ def restore(session: Session, scope: Scope, plan_id: int) -> ReceivablePlan:
     plan.deleted_at = None
     plan.deleted_by = None
     session.flush()
+    repo.refresh_received(session, [plan.id])  # exact again whatever happened while it was in the bin
     audit.record(session, scope, ENTITY, plan.id, "restore")
     return plan
 

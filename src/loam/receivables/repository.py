@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select, true
+from sqlalchemy import Select, and_, case, false, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from loam.authz.permissions import Module, Permission
@@ -22,7 +22,15 @@ from loam.authz.scope import Scope
 from loam.contracts.models import Contract
 from loam.customers.models import Customer
 from loam.kit.listing import apply_sort, like_escape, paginate
-from loam.receivables.models import ZERO, Invoice, Receivable, ReceivableAllocation, ReceivablePlan, money_sum
+from loam.receivables.models import (
+    ZERO,
+    Invoice,
+    Receivable,
+    ReceivableAllocation,
+    ReceivablePlan,
+    money_sum,
+    received_sql,
+)
 from loam.receivables.schemas import InvoiceFilters, PlanFilters, ReceiptFilters
 
 PLAN_SORTS = {
@@ -154,21 +162,24 @@ def _common_filters(stmt: Select[Any], scope: Scope, f: Any) -> Select[Any]:
 # --- plans ---
 
 
-def overdue_clause(as_of: date, got: Any = None) -> Any:
-    """Overdue on ``as_of``: due before that day, not fully received (``got``: approved allocations, by default
-    the plan's correlated ``received``), contract not void — computed, never stored."""
-    got = ReceivablePlan.received if got is None else got
-    return and_(ReceivablePlan.due_on < as_of, got < ReceivablePlan.amount, Contract.status != "void")
+def overdue_clause(as_of: date) -> Any:
+    """Overdue on ``as_of``: due before that day, not fully received (the stored ``received``), contract not
+    void — computed on the day, never stored. On live plans it matches the partial index
+    ``ix_receivable_plans_open_due`` (``deleted_at IS NULL AND received < amount``)."""
+    return and_(
+        ReceivablePlan.due_on < as_of, ReceivablePlan.received < ReceivablePlan.amount, Contract.status != "void"
+    )
 
 
-def plan_status_clause(status: str, as_of: date, got: Any) -> Any:
+def plan_status_clause(status: str, as_of: date) -> Any:
     """The condition for one computed status (the same rules as ``ReceivablePlan.status_on``)."""
+    got = ReceivablePlan.received
     live = Contract.status != "void"
     due_later = ReceivablePlan.due_on >= as_of
     clauses = {
         "void": Contract.status == "void",
         "received": and_(live, got >= ReceivablePlan.amount),
-        "overdue": overdue_clause(as_of, got),
+        "overdue": overdue_clause(as_of),
         "partly_received": and_(live, due_later, got > 0, got < ReceivablePlan.amount),
         "not_due": and_(live, due_later, got <= 0),
     }
@@ -187,10 +198,8 @@ def filtered_plans(scope: Scope, f: PlanFilters, as_of: date) -> Select[Any]:
         stmt = stmt.where(ReceivablePlan.due_on >= f.due_from)
     if f.due_to is not None:
         stmt = stmt.where(ReceivablePlan.due_on <= f.due_to)
-    if f.status is not None:  # one join of the approved amounts per plan, not a sub-select per row
-        per_plan = _approved_per_plan()
-        stmt = stmt.outerjoin(per_plan, per_plan.c.plan_id == ReceivablePlan.id)
-        stmt = stmt.where(plan_status_clause(f.status, as_of, func.coalesce(per_plan.c.got, ZERO)))
+    if f.status is not None:
+        stmt = stmt.where(plan_status_clause(f.status, as_of))
     return stmt
 
 
@@ -326,6 +335,39 @@ def delete_allocations(session: Session, receipt_id: int) -> None:
     session.execute(delete(ReceivableAllocation).where(ReceivableAllocation.receivable_id == receipt_id))
 
 
+def plan_ids_of_receipt(session: Session, receipt_id: int) -> list[int]:
+    """The plans a receipt allocates money to (whatever its status)."""
+    stmt = select(ReceivableAllocation.plan_id).where(ReceivableAllocation.receivable_id == receipt_id)
+    return sorted({int(pid) for pid in session.scalars(stmt)})
+
+
+def refresh_received(session: Session, plan_ids: Iterable[int] | None) -> None:
+    """Recompute the stored ``ReceivablePlan.received`` of these plans (``None``: of every plan, for bulk loads)
+    from their approved live allocations, with one ``UPDATE … SET received = (sub-select)`` in the caller's
+    transaction — the only writer of the column. Neither ``version`` nor ``updated_at`` moves (a derived value:
+    a plan form opened before a receipt was approved stays valid); loaded plans get the new value on next read.
+
+    The plans' contracts are locked first (as :func:`lock_contract`): two transactions approving or deleting
+    receipts of the same plan at once would otherwise each sum without the other's change (PostgreSQL, READ
+    COMMITTED); the second now waits and its UPDATE sees the first one's commit."""
+    stmt = update(ReceivablePlan).values(received=received_sql(ReceivablePlan.id), updated_at=ReceivablePlan.updated_at)
+    wanted = None if plan_ids is None else sorted(set(plan_ids))
+    if wanted is None:  # every plan: those with allocations, and any other not at 0
+        allocated = select(ReceivableAllocation.plan_id)
+        stmt = stmt.where(or_(ReceivablePlan.id.in_(allocated), ReceivablePlan.received != 0))
+    elif not wanted:
+        return
+    else:
+        contracts = select(ReceivablePlan.contract_id).where(ReceivablePlan.id.in_(wanted))
+        lock = select(Contract.id).where(Contract.id.in_(contracts)).order_by(Contract.id).with_for_update()
+        session.execute(lock)
+        stmt = stmt.where(ReceivablePlan.id.in_(wanted))
+    session.execute(stmt, execution_options={"synchronize_session": False})
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, ReceivablePlan) and (wanted is None or obj.id in wanted):
+            session.expire(obj, ["received"])
+
+
 def received_total(session: Session, contract_id: int) -> Decimal:
     """The sum of a contract's APPROVED live receipts."""
     stmt = select(money_sum(Receivable.amount)).where(
@@ -400,31 +442,15 @@ def bucket_expr(as_of: date) -> Any:
     )
 
 
-def _approved_per_plan() -> Any:
-    """A sub-select of (plan_id, got): what approved live receipts allocate to each plan. Reports join it once
-    instead of evaluating ``ReceivablePlan.received`` (a correlated sub-select) for every row and use."""
-    return (
-        select(ReceivableAllocation.plan_id.label("plan_id"), money_sum(ReceivableAllocation.amount).label("got"))
-        .join(Receivable, Receivable.id == ReceivableAllocation.receivable_id)
-        .where(Receivable.status == "approved", Receivable.deleted_at.is_(None))
-        .group_by(ReceivableAllocation.plan_id)
-        .subquery("approved_per_plan")
-    )
-
-
-def _overdue_with_got(scope: Scope, as_of: date) -> tuple[Select[Any], Any]:
-    """The caller's overdue plans (same rule as :func:`overdue_clause`) joined to what they got; → (stmt, got)."""
-    per_plan = _approved_per_plan()
-    got = func.coalesce(per_plan.c.got, ZERO)
-    stmt = readable_plans(scope).outerjoin(per_plan, per_plan.c.plan_id == ReceivablePlan.id)
-    return stmt.where(overdue_clause(as_of, got)), got
+def _overdue(scope: Scope, as_of: date) -> Select[Any]:
+    """The caller's overdue plans (:func:`overdue_clause`), read from ``ix_receivable_plans_open_due``."""
+    return readable_plans(scope).where(overdue_clause(as_of))
 
 
 def ageing_rows(session: Session, scope: Scope, as_of: date, f: Any) -> list[tuple[str, int, Decimal]]:
     """(bucket, count, outstanding) of the caller's overdue plans in one currency."""
     bucket = bucket_expr(as_of).label("bucket")
-    stmt, got = _overdue_with_got(scope, as_of)
-    stmt = stmt.where(ReceivablePlan.currency == f.currency)
+    stmt = _overdue(scope, as_of).where(ReceivablePlan.currency == f.currency)
     for column, value in (
         (Contract.owner_id, f.owner_id),
         (Contract.department_id, f.department_id),
@@ -433,7 +459,7 @@ def ageing_rows(session: Session, scope: Scope, as_of: date, f: Any) -> list[tup
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    outstanding = func.round(func.sum(ReceivablePlan.amount - got), 2, type_=ReceivablePlan.amount.type)
+    outstanding = money_sum(ReceivablePlan.amount - ReceivablePlan.received)
     stmt = stmt.with_only_columns(bucket, func.count(), outstanding, maintain_column_froms=True).group_by(bucket)
     return [(str(b), int(n), amount or ZERO) for b, n, amount in session.execute(stmt)]
 
@@ -443,12 +469,10 @@ def due_by_month(
 ) -> list[tuple[int, int, int, Decimal, Decimal]]:
     """(year, month, count, planned, received) of the caller's live plans falling due between two dates, by
     due month; received = approved allocations; void contracts excluded."""
-    per_plan = _approved_per_plan()
     year, month = func.extract("year", ReceivablePlan.due_on), func.extract("month", ReceivablePlan.due_on)
     money = ReceivablePlan.amount.type
     stmt = (
         readable_plans(scope)
-        .outerjoin(per_plan, per_plan.c.plan_id == ReceivablePlan.id)
         .where(
             ReceivablePlan.due_on >= date_from,
             ReceivablePlan.due_on <= date_to,
@@ -460,7 +484,7 @@ def due_by_month(
             month,
             func.count(),
             func.round(func.sum(ReceivablePlan.amount), 2, type_=money),
-            func.round(func.sum(func.coalesce(per_plan.c.got, ZERO)), 2, type_=money),
+            func.round(func.sum(ReceivablePlan.received), 2, type_=money),
             maintain_column_froms=True,
         )
         .group_by(year, month)
@@ -476,10 +500,10 @@ def plans_due(session: Session, scope: Scope, date_from: date, date_to: date) ->
 
 def overdue_page(session: Session, scope: Scope, as_of: date, limit: int, mine: bool) -> list[ReceivablePlan]:
     """The caller's overdue plans, largest outstanding first (the collection TOP list)."""
-    stmt, got = _overdue_with_got(scope, as_of)
+    stmt = _overdue(scope, as_of)
     if mine:
         stmt = stmt.where(Contract.owner_id == scope.user_id)
-    order = (ReceivablePlan.amount - got).desc()
+    order = (ReceivablePlan.amount - ReceivablePlan.received).desc()
     return list(session.scalars(stmt.order_by(order, ReceivablePlan.due_on, ReceivablePlan.id).limit(limit)))
 
 

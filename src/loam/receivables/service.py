@@ -5,6 +5,10 @@ submitted for approval (doc type "receivable"); only APPROVED live receipts coun
 approval is locked; an approved one can no longer be edited (it can be moved to the recycle bin, which takes
 it out of the received amounts). Recycle bin entity: "receivable".
 
+Each plan stores what it has received (``ReceivablePlan.received``): whenever a receipt may start or stop
+counting — approval decisions, delete / restore / purge (also through the recycle bin, which calls these) —
+the plans it allocates to are recomputed in the same transaction (``repo.refresh_received``).
+
 Also the entry points other domains call: :func:`received`, :func:`outstanding`, :func:`totals`, and (from
 :mod:`loam.receivables.ageing`) :func:`ageing`, :func:`plans_due`, :func:`due_by_month`, :func:`overdue`.
 """
@@ -100,7 +104,9 @@ def _allocation(
 
 
 def _write_allocations(session: Session, receipt: Receivable, rows: list[tuple[int, Decimal]]) -> list[list[Any]]:
-    """Replace the receipt's allocation rows; returns them as [[plan id, amount], ...] for the audit row."""
+    """Replace the receipt's allocation rows; returns them as [[plan id, amount], ...] for the audit row. Only
+    new, draft and rejected receipts get here (:func:`_editable`): they do not count as received, so the plans'
+    stored ``received`` does not move."""
     repo.delete_allocations(session, receipt.id)
     session.add_all(ReceivableAllocation(receivable_id=receipt.id, plan_id=pid, amount=amt) for pid, amt in rows)
     session.flush()
@@ -215,7 +221,14 @@ def apply_approval(session: Session, scope: Scope, receipt: Receivable, state: s
     values: dict[str, Any] = {"status": status, "approved_at": utcnow() if status == "approved" else None}
     changes = audit.apply_changes(receipt, values)
     session.flush()
+    _counted_changed(session, receipt.id)
     audit.record(session, scope, ENTITY, receipt.id, action, changes)
+
+
+def _counted_changed(session: Session, receipt_id: int) -> None:
+    """Whether a receipt counts as received may have changed (approval, recycle bin): recompute the stored
+    ``received`` of the plans it allocates to, in this transaction (after the flush of the change)."""
+    repo.refresh_received(session, repo.plan_ids_of_receipt(session, receipt_id))
 
 
 def delete_(session: Session, scope: Scope, receipt_id: int) -> Receivable:
@@ -227,6 +240,7 @@ def delete_(session: Session, scope: Scope, receipt_id: int) -> Receivable:
     receipt.deleted_at = utcnow()
     receipt.deleted_by = scope.user_id
     session.flush()
+    _counted_changed(session, receipt.id)
     audit.record(session, scope, ENTITY, receipt.id, "delete")
     return receipt
 
@@ -247,6 +261,7 @@ def restore(session: Session, scope: Scope, receipt_id: int) -> Receivable:
     receipt.deleted_at = None
     receipt.deleted_by = None
     session.flush()
+    _counted_changed(session, receipt.id)
     audit.record(session, scope, ENTITY, receipt.id, "restore")
     return receipt
 
@@ -256,9 +271,11 @@ def purge(session: Session, scope: Scope, receipt_id: int) -> None:
     receipt = _deleted(session, scope, receipt_id)
     require_write(scope, receipt.owner_id, Permission.recycle_purge)
     audit.record(session, scope, ENTITY, receipt.id, "purge", {"amount": [receipt.amount, None]})
+    plan_ids = repo.plan_ids_of_receipt(session, receipt.id)
     repo.delete_allocations(session, receipt.id)
     session.delete(receipt)
     session.flush()
+    repo.refresh_received(session, plan_ids)  # a deleted receipt no longer counts: kept exact all the same
 
 
 def list_deleted(session: Session, scope: Scope, page: int = 1, size: int = 25) -> tuple[list[Receivable], int]:
@@ -276,6 +293,13 @@ def history(session: Session, scope: Scope, receipt_id: int) -> list[audit.Audit
 
 
 # --- contract money (other domains call these) ---
+
+
+def recompute_received(session: Session, plan_ids: list[int] | None = None) -> None:
+    """System: recompute the stored ``received`` of these plans (``None``: every plan) from their approved live
+    allocations, in one UPDATE — for loaders that write receipts and allocations in bulk (``loam demo --scale``)
+    instead of through this service. No scope: the caller has authorised the load."""
+    repo.refresh_received(session, plan_ids)
 
 
 def received(session: Session, contract_id: int) -> Decimal:

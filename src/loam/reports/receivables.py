@@ -37,26 +37,17 @@ def _plan_where(scope: Scope, c: Criteria) -> list[Any]:
 
 def planned(session: Session, scope: Scope, c: Criteria, months: list[Bucket]) -> dict[int, tuple[Any, Any]]:
     """Per month of the due date, over the live plan periods of live, not void contracts: (Σ amount planned,
-    Σ of the approved live receipts' allocations to them). The allocations are summed per plan once and
-    joined (a correlated sub-select per plan costs three times as much at 100,000 plans)."""
+    Σ of what the approved live receipts allocate to them — the plans' stored ``received``)."""
     from loam.contracts.models import Contract
-    from loam.receivables.models import Receivable, ReceivableAllocation, ReceivablePlan
+    from loam.receivables.models import ReceivablePlan
 
-    paid = (
-        select(ReceivableAllocation.plan_id.label("plan_id"), func.sum(ReceivableAllocation.amount).label("got"))
-        .join(Receivable, Receivable.id == ReceivableAllocation.receivable_id)
-        .where(Receivable.status == "approved", Receivable.deleted_at.is_(None))
-        .group_by(ReceivableAllocation.plan_id)
-        .subquery()
-    )
     sub = (
         select(
             bucket_index(ReceivablePlan.due_on, months, timestamp=False).label("b"),
             ReceivablePlan.amount.label("amount"),
-            paid.c.got.label("got"),
+            ReceivablePlan.received.label("got"),
         )
         .join(Contract, Contract.id == ReceivablePlan.contract_id)
-        .outerjoin(paid, paid.c.plan_id == ReceivablePlan.id)
         .where(*_plan_where(scope, c))
         .subquery()
     )
