@@ -43,6 +43,7 @@ DOMAINS = (
     "contracts",
     "receivables",
     "reports",
+    "relationships",
 )
 
 

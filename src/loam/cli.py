@@ -28,6 +28,7 @@ for _domain in (
     "contracts",
     "receivables",
     "reports",
+    "relationships",
 ):
     try:
         _mod = importlib.import_module(f"loam.{_domain}.cli")

@@ -27,6 +27,7 @@ for _domain in (
     "contracts",
     "receivables",
     "reports",
+    "relationships",
 ):
     try:
         importlib.import_module(f"loam.{_domain}.tasks")

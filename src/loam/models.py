@@ -44,7 +44,16 @@ __all__ = [
 ]
 
 # Opportunity-to-cash domains (issue 4): imported by name, so that each lands with its own package.
-for _domain in ("savedviews", "products", "opportunities", "approvals", "contracts", "receivables", "reports"):
+for _domain in (
+    "savedviews",
+    "products",
+    "opportunities",
+    "approvals",
+    "contracts",
+    "receivables",
+    "reports",
+    "relationships",
+):
     try:
         importlib.import_module(f"loam.{_domain}.models")
     except ModuleNotFoundError as _exc:

@@ -34,13 +34,16 @@ def big_opportunity(session, ids, name="自治区政务云二期", amount=BIG, *
     return make_opportunity(session, ids["ar1"], name, amount=amount, **fields)
 
 
-def ready_opportunity(session, ids, name="自治区政务云二期", amount=BIG):
-    """A big opportunity with every default input of the gate met."""
+def ready_opportunity(session, ids, name="自治区政务云二期", amount=BIG, with_approver=True):
+    """A big opportunity with every input of the gate met (without the approver, the power map is not)."""
     product = make_product(session, ids["admin"], code=f"G-{name[-2:]}-{amount}", name="核心路由器")
     o = big_opportunity(session, ids, name, amount=amount, expected_close="2027-06-30", lines=[line(product.id, "2")])
     ar1 = scope_of(session, ids["ar1"])
     contact = make_contact(session, ids["ar1"], o.customer_id, "黄处长")
     details.link_contact(session, ar1, o.id, ContactLinkWrite(contact_id=contact.id, role="decision_maker"))
+    if with_approver:  # the power map names an approver too
+        approver = make_contact(session, ids["ar1"], o.customer_id, "周局长")
+        details.link_contact(session, ar1, o.id, ContactLinkWrite(contact_id=approver.id, role="approver"))
     details.add_competitor(session, ar1, o.id, CompetitorWrite(name="中兴通讯"))
     session.flush()
     return o
@@ -79,7 +82,7 @@ def test_a_big_opportunity_may_not_pass_the_gate_stage_until_approved(session, i
         with pytest.raises(Conflict) as err:
             service.move_to_stage(session, ar1, o.id, st[target].id)
         assert err.value.detail["gate_status"] == "none"
-        assert err.value.detail["gate"] == ["expected_close", "decision_maker", "competition", "products"]
+        assert err.value.detail["gate"] == ["expected_close", "decision_maker", "competition", "products", "power_map"]
         assert "5,000,000.00 CNY" in err.value.message and "需求分析" in err.value.message
         assert _("the project approval has not been submitted") in err.value.message
     with pytest.raises(Conflict):
@@ -119,10 +122,11 @@ def test_required_inputs_and_submit_refused_while_missing(session, ids):
         ("decision_maker", False),
         ("competition", False),
         ("products", False),
+        ("power_map", False),
     ]
     with pytest.raises(Conflict) as err:
         gate.submit(session, ar1, o.id)
-    assert err.value.detail == {"gate": ["expected_close", "decision_maker", "competition", "products"]}
+    assert err.value.detail == {"gate": ["expected_close", "decision_maker", "competition", "products", "power_map"]}
     assert approval_service.pending(session, "opportunity", o.id) is None and o.gate_status == "none"
     contact = make_contact(session, ids["ar1"], o.customer_id, "黄处长")
     details.link_contact(session, ar1, o.id, ContactLinkWrite(contact_id=contact.id, role="evaluator"))
@@ -133,30 +137,31 @@ def test_required_inputs_and_submit_refused_while_missing(session, ids):
     assert [h.changes for h in audit.history(session, "opportunity", o.id) if "no_competitor" in h.changes]
     with pytest.raises(Conflict) as err:
         gate.submit(session, ar1, o.id)
-    assert err.value.detail == {"gate": ["expected_close", "products"]}
+    assert err.value.detail == {"gate": ["expected_close", "products", "power_map"]}
     ready = ready_opportunity(session, ids, "齐全的大单")
     assert gate.state(session, ready).ready and gate.state(session, ready).submittable
 
 
 def test_a_registered_requirement_joins_the_gate(session, ids):
-    def power_map(_session, opportunity):
-        return "权力地图" in (opportunity.remark or "")
+    def site_survey(_session, opportunity):
+        return "现场勘查" in (opportunity.remark or "")
 
-    gate.register_requirement("power_map", "Power map names a decision maker and an approver", power_map)
+    gate.register_requirement("site_survey", "A site survey is recorded", site_survey)
     try:
         ar1 = scope_of(session, ids["ar1"])
         o = ready_opportunity(session, ids)
         st = gate.state(session, o)
-        assert [r.key for r, _ok in st.inputs][-1] == "power_map" and not st.ready
+        assert [r.key for r, _ok in st.inputs][-1] == "site_survey" and not st.ready
         with pytest.raises(Conflict) as err:
             gate.submit(session, ar1, o.id)
-        assert err.value.detail == {"gate": ["power_map"]}
-        o = service.update(session, ar1, o.id, _update(o, remark="权力地图已完成"))
+        assert err.value.detail == {"gate": ["site_survey"]}
+        o = service.update(session, ar1, o.id, _update(o, remark="现场勘查已完成"))
         gate.submit(session, ar1, o.id, GateSubmit(comment="请审批"))
         assert o.gate_status == "pending"
     finally:
-        gate.unregister_requirement("power_map")
-    assert "power_map" not in [r.key for r in gate.requirements()]
+        gate.unregister_requirement("site_survey")
+    assert "site_survey" not in [r.key for r in gate.requirements()]
+    assert "power_map" in [r.key for r in gate.requirements()]  # registered by loam.relationships.powermap
 
 
 def test_approve_through_the_approvals_service_then_the_move_passes(session, ids):

@@ -30,7 +30,7 @@ def test_gate_read_tick_submit_and_the_refused_move(session, ids):
     assert not body["ready"] and not body["can_submit"] and body["approval_id"] is None
     r = c.post(f"/api/v1/opportunities/{o.id}/move", json={"stage_id": st["Proposal / quote"].id})
     assert r.status_code == 409 and "5,000,000.00 CNY" in r.json()["detail"]
-    assert r.json()["fields"]["gate"] == ["expected_close", "decision_maker", "competition", "products"]
+    assert r.json()["fields"]["gate"] == ["expected_close", "decision_maker", "competition", "products", "power_map"]
     r = c.post(f"/api/v1/opportunities/{o.id}/gate/submit")
     assert r.status_code == 409 and r.json()["fields"]["gate"][0] == "expected_close"
     r = c.put(f"/api/v1/opportunities/{o.id}/gate", json={"no_competitor": True})

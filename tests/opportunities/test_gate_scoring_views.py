@@ -27,7 +27,7 @@ def test_the_gate_panel_submit_and_the_approval_panel(session, ids):
         and 'data-testid="gate-required"' in page.text
     )
     assert _inputs(page.text) == {"amount": "true", "expected_close": "false", "decision_maker": "false",
-                                  "competition": "false", "products": "false"}  # fmt: skip
+                                  "competition": "false", "products": "false", "power_map": "false"}  # fmt: skip
     assert re.search(r'data-testid="gate-submit" disabled', page.text) and 'data-testid="gate-not-ready"' in page.text
     r = post_form(c, f"/opportunities/{o.id}/gate/submit", {"comment": "试试"})
     assert r.status_code == 409 and 'data-testid="action-error"' in r.text

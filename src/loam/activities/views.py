@@ -85,6 +85,21 @@ def _timeline(request: Request, session: Session, scope: Scope, items: list[Foll
 
 
 _filters = list_filters(FollowUpFilters)
+# The contact scenario select on the follow-up form is the relationships domain's (its own fragment and rules).
+SCENARIO_FIELDS = ("scenario_id", "scenario_was")
+
+
+def _own_fields(form: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in form.items() if k not in SCENARIO_FIELDS}
+
+
+def _with_scenario(session: Session, scope: Scope, followup: FollowUp, form: dict[str, Any]) -> FollowUp:
+    """Apply the form's scenario select in the same transaction: a refusal undoes the follow-up's write too."""
+    if "scenario_id" in form:
+        from loam.relationships import views_scenarios
+
+        views_scenarios.apply_form(session, scope, followup.id, form)
+    return followup
 
 
 @router.get("/followups", name="followups:list")
@@ -120,9 +135,9 @@ def lead_timeline(request: Request, session: DbSession, scope: CurrentScope, lea
 def create(request: Request, session: DbSession, scope: CurrentScope, form: FormData) -> Response:
     followup, failed = submit(
         session,
-        form,
+        _own_fields(form),
         FollowUpCreate,
-        lambda data: service.create(session, scope, data),
+        lambda data: _with_scenario(session, scope, service.create(session, scope, data), form),
         lambda errors, status: _form(request, session, scope, form, errors, status=status),
     )
     if failed is not None:
@@ -142,9 +157,9 @@ def update(request: Request, session: DbSession, scope: CurrentScope, followup_i
     followup = service.get_for_update(session, scope, followup_id)
     _done, failed = submit(
         session,
-        form,
+        _own_fields(form),
         FollowUpUpdate,
-        lambda data: service.update(session, scope, followup_id, data),
+        lambda data: _with_scenario(session, scope, service.update(session, scope, followup_id, data), form),
         lambda errors, status: _form(request, session, scope, form, errors, followup, status=status),
     )
     if failed is not None:

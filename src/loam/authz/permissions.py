@@ -104,6 +104,9 @@ class Permission(StrEnum):
     receivables_delete = "receivables.delete"
     reports_view = "reports.view"
     targets_manage = "targets.manage"
+    relationships_view = "relationships.view"
+    relationships_update = "relationships.update"
+    relationships_manage = "relationships.manage"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -161,6 +164,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.receivables_delete: N_("Delete receivable plans, receipts and invoices"),
     Permission.reports_view: N_("View reports"),
     Permission.targets_manage: N_("Manage sales targets"),
+    Permission.relationships_view: N_("View relationship profiles, power maps and intelligence"),
+    Permission.relationships_update: N_("Edit relationship profiles, power maps, intelligence and pairings"),
+    Permission.relationships_manage: N_("Manage the relationship method: weights, templates, scenarios"),
 }
 
 _SALES = {
@@ -181,6 +187,8 @@ _SALES = {
     Permission.receivables_view,
     Permission.receivables_create,
     Permission.reports_view,
+    Permission.relationships_view,
+    Permission.relationships_update,
 }
 
 # code: (name_zh, name_en, permissions, data scope for every module)
@@ -217,6 +225,8 @@ BUILTIN_ROLES: dict[str, tuple[str, str, set[Permission], DataScope]] = {
             Permission.receivables_update,
             Permission.receivables_delete,
             Permission.reports_view,
+            Permission.relationships_view,
+            Permission.relationships_update,
         },
         DataScope.own,
     ),

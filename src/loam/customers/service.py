@@ -192,6 +192,12 @@ def purge_dependants(session: Session, customer_id: int) -> None:
         pass
     else:
         opportunity_service.purge_for_customer(session, customer_id)
+    try:
+        from loam.relationships import lifecycle as relationship_lifecycle
+    except ModuleNotFoundError:  # pragma: no cover - the relationships domain is not installed
+        pass
+    else:
+        relationship_lifecycle.purge_for_customer(session, customer_id)
     followup_service.purge_for(session, customer_id=customer_id)
     contact_service.purge_for_customer(session, customer_id)
     lead_service.detach_customer(session, customer_id)

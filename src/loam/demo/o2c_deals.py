@@ -307,6 +307,7 @@ def gate(story: Story, opp: Opp, stage: Any, at: datetime, index: int) -> dateti
     before = opp.steps[index - 1] if index else opp.created
     submitted = increasing(story, [before, at - timedelta(days=story.rng.uniform(1, 3))])[-1]  # type: ignore[list-item]
     story.clock.at(submitted)
+    name_an_approver(story, opp, scope, state)
     comment = "客户需求与预算已确认，申请商机立项"
     gate_service.submit(story.s, scope, opp.id, GateSubmit(comment=comment))
     from loam.demo.o2c_contracts import decide
@@ -314,6 +315,22 @@ def gate(story: Story, opp: Opp, stage: Any, at: datetime, index: int) -> dateti
     decided = decide(story, "opportunity", opp.id, submitted)
     story.counts["project_approvals"] = story.counts.get("project_approvals", 0) + 1
     return increasing(story, [decided, at])[-1]
+
+
+def name_an_approver(story: Story, opp: Opp, scope: Any, state: Any) -> None:
+    """The gate wants a power map naming a decision maker and an approver (loam.relationships.powermap): when the
+    deal has none, the first of its customer's contacts not yet in the deal (executives first) becomes its approver
+    — deterministic, so the rest of the story stays the same."""
+    from loam.opportunities import details
+    from loam.opportunities.schemas import ContactLinkWrite
+
+    if [r.key for r, ok in state.inputs if not ok] != ["power_map"]:
+        return
+    linked = {link.contact_id for link in details.contacts(story.s, scope, opp.id)}
+    order = {"executive": 0, "middle": 1, "staff": 2}
+    free = sorted((c for c in opp.plan.contacts if c["id"] not in linked), key=lambda c: order.get(c["level"], 3))
+    if free:
+        details.link_contact(story.s, scope, opp.id, ContactLinkWrite(contact_id=free[0]["id"], role="approver"))
 
 
 def pending_gate(story: Story, opps: list[Opp]) -> None:
@@ -328,6 +345,9 @@ def pending_gate(story: Story, opps: list[Opp]) -> None:
             continue
         scope = story.scope(opp.owner)
         state = gate_service.read(story.s, scope, opp.id)
+        if state.required and opp.final == "open1":
+            name_an_approver(story, opp, scope, state)
+            state = gate_service.read(story.s, scope, opp.id)
         if state.required and state.submittable:
             story.clock.at(increasing(story, [opp.steps[-1], story.moment(story.rng.uniform(0.2, 1))])[-1])
             gate_service.submit(story.s, scope, opp.id, GateSubmit(comment="方案交流已完成，申请立项"))

@@ -35,6 +35,8 @@ class Exportable:
     statement: Callable[[Session, Scope, Any, str | None], Select[Any]]
     attributes: dict[str, str] = field(default_factory=lambda: dict(ATTRIBUTES))
     has_custom: bool = True
+    # Catalog columns of kind ``lookup``: key → the {id: name} table, built once per export.
+    lookups: dict[str, Callable[[Session], dict[Any, str]]] = field(default_factory=dict)
 
     def attribute(self, key: str) -> str:
         return self.attributes.get(key, key)
@@ -57,3 +59,32 @@ EXPORTABLE = {
         has_custom=False,
     ),
 }
+
+
+def _opportunity_and_contract() -> dict[str, Exportable]:
+    """The opportunity and contract lists (issue 4), when those domains are installed."""
+    try:
+        from loam.contracts import service as contract_service
+        from loam.contracts.schemas import ContractFilters
+        from loam.opportunities import pipelines
+        from loam.opportunities import service as opportunity_service
+        from loam.opportunities.schemas import OpportunityFilters
+    except ModuleNotFoundError:  # pragma: no cover - those domains are not installed
+        return {}
+    return {
+        "opportunity": Exportable(
+            "opportunity",
+            "opportunities",
+            Permission.opportunities_view,
+            OpportunityFilters,
+            opportunity_service.list_statement,
+            attributes={**ATTRIBUTES, "pipeline": "pipeline_id", "stage": "stage_id"},
+            lookups={"pipeline": pipelines.pipeline_names, "stage": pipelines.stage_names},
+        ),
+        "contract": Exportable(
+            "contract", "contracts", Permission.contracts_view, ContractFilters, contract_service.list_statement
+        ),
+    }
+
+
+EXPORTABLE |= _opportunity_and_contract()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -135,3 +136,13 @@ def joined(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return convert(value)
 
     return join
+
+
+def as_number(value: Any) -> Any:
+    """An amount (``Decimal``) as a number cell: a float carries Numeric(18, 2) exactly up to 10^13."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def as_text(value: Any) -> Any:
+    """An amount in csv: its plain digits (``Decimal`` keeps every cent)."""
+    return None if value is None else str(value)

@@ -80,7 +80,13 @@ def build(session: Session, what: Exportable, file_format: str) -> Plan:
             plan.raw_datetimes.add(attribute)
         if column.kind == "customer":
             plan.customer_index = len(plan.attributes)
-        convert = _builtin(column, file_format, r, plan)
+        if column.kind == "lookup":
+            table = what.lookups[column.key](session)
+            convert: Callable[[Any], Any] | None = fmt.Labels(
+                {k: fmt.neutralise(v) for k, v in table.items()}
+            ).__getitem__
+        else:
+            convert = _builtin(column, file_format, r, plan)
         _add(plan, _(column.label), fmt.Cell(len(plan.attributes), None, convert), column.kind, column.key)
         plan.attributes.append(attribute)
     if what.has_custom:
@@ -124,6 +130,8 @@ def _builtin(column: catalog.Column, file_format: str, r: Refs, plan: Plan) -> C
         return r.departments.__getitem__
     if kind == "customer":
         return plan.customer_names.get
+    if kind == "number":
+        return fmt.as_text if csv else fmt.as_number
     return fmt.NEUTRALISE
 
 

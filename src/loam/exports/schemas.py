@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Entity = Literal["customer", "lead", "contact", "followup"]
+Entity = Literal["customer", "lead", "contact", "followup", "opportunity", "contract"]
 Format = Literal["xlsx", "csv"]
-ENTITIES: tuple[str, ...] = ("customer", "lead", "contact", "followup")
+ENTITIES: tuple[str, ...] = ("customer", "lead", "contact", "followup", "opportunity", "contract")
 FORMATS: tuple[str, ...] = ("xlsx", "csv")
 
 

@@ -36,7 +36,7 @@ def _index(
     ctx = {
         "items": items,
         "total": total,
-        "entities": [(k, v) for k, v in ENTITY_LABELS.items()],
+        "entities": [(k, v) for k, v in ENTITY_LABELS.items() if k in service.ENTITIES],
         "ENTITY_LABELS": ENTITY_LABELS,
         "STATUS_LABELS": job_service.STATUS_LABELS,
         "errors": errors or {},

@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "duplicate_again": N_("Not-duplicates mark removed"),
     "import": N_("Imported"),
     "import_update": N_("Updated by an import"),
+    "source_add": N_("Source added"),
 }
 
 
@@ -121,6 +122,23 @@ FIELD_LABELS = {
     "sort": N_("Sort order"),
     "step": N_("Step"),
     "unmerged": N_("Records brought back"),
+    # Intelligence and executive pairings (relationships).
+    "occurred_on": N_("Date"),
+    "confidence": N_("Confidence"),
+    "competitor": N_("Competitor"),
+    "opportunity_id": N_("Opportunity"),
+    "subject_contact_id": N_("Contact concerned"),
+    "change": N_("Change"),
+    "contacts": N_("Related contacts"),
+    "sources": N_("Sources"),
+    "contact_id": N_("Contact"),
+    "user_id": N_("User"),
+    "expected_days": N_("Meet at least every (days)"),
+    "pairing_id": N_("Executive pairing"),
+    "planned_on": N_("Planned for"),
+    "held_on": N_("Held on"),
+    "summary": N_("Summary"),
+    "followup_id": N_("Follow-up"),
 }
 
 

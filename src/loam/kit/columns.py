@@ -11,7 +11,11 @@ Kinds say how a cell is read and written:
 ``text`` · ``phone`` · ``email`` · ``choice`` (key, English or Chinese label) · ``date`` · ``datetime`` ·
 ``bool`` (是/否, yes/no, 1/0) · ``user`` (login or email) · ``department`` (path of names, e.g.
 ``广西区/广西电信系统部``) · ``customer`` (customer name, normalised) · ``id`` (the record's own id:
-an export's ID column lets a re-import update the same records).
+an export's ID column lets a re-import update the same records) · ``number`` (amounts: a number cell in xlsx,
+plain digits in csv) · ``lookup`` (an id shown by a name the exporting entity looks up, e.g. a pipeline stage).
+
+Opportunities and contracts are exported only (``importable=False`` throughout): they are created through their
+own rules (pipelines, stage gates, numbering, approvals), not from a spreadsheet.
 """
 
 from __future__ import annotations
@@ -25,6 +29,12 @@ from loam.customers import schemas as customer_schemas
 from loam.kit.choices import GRADES, INDUSTRIES, SOURCES
 from loam.kit.i18n import N_, translations
 from loam.leads import schemas as lead_schemas
+
+try:  # the opportunity-to-cash domains (issue 4)
+    from loam.contracts import schemas as contract_schemas
+    from loam.opportunities import schemas as opportunity_schemas
+except ModuleNotFoundError:  # pragma: no cover - those domains are not installed
+    contract_schemas = opportunity_schemas = None  # type: ignore[assignment]
 
 # The option lists are the domains' own (their schemas), so a new option is importable and exportable at once.
 CUSTOMER_LEVELS, CUSTOMER_TIERS, DEAL_STATUSES = (
@@ -192,6 +202,56 @@ ENTITY_LABELS = {
     "contact": N_("Contacts"),
     "followup": N_("Follow-ups"),
 }
+
+
+def _export_only(*columns: Column) -> tuple[Column, ...]:
+    from dataclasses import replace
+
+    return tuple(replace(c, importable=False) for c in columns)
+
+
+if opportunity_schemas is not None and contract_schemas is not None:
+    CUSTOMER_REF = _c("customer", N_("Customer"), "客户名称", "customer")
+    AMOUNT = _c("amount", N_("Amount"), "金额", "number")
+    CURRENCY = _c("currency", N_("Currency"), "币种", max_len=3)
+    COLUMNS["opportunity"] = _export_only(
+        ID,
+        _c("name", N_("Opportunity"), "商机名称", max_len=200),
+        CUSTOMER_REF,
+        _c("pipeline", N_("Pipeline"), "销售流程", "lookup"),
+        _c("stage", N_("Stage"), "阶段", "lookup"),
+        _c("status", N_("Status"), "状态", "choice", choices=opportunity_schemas.STATUSES),
+        AMOUNT,
+        CURRENCY,
+        _c("expected_close", N_("Expected close"), "预计成交日期", "date"),
+        _c("probability", N_("Win probability %"), "赢率%", "number"),
+        _c("source", N_("Source"), "商机来源", "choice", choices=SOURCES),
+        _c("gate_status", N_("Project approval"), "立项审批", "choice", choices=opportunity_schemas.GATE_STATUSES),
+        REMARK,
+        OWNER,
+        DEPARTMENT,
+        CREATED,
+        UPDATED,
+    )
+    COLUMNS["contract"] = _export_only(
+        ID,
+        _c("number", N_("Contract number"), "合同编号", max_len=40),
+        _c("name", N_("Contract name"), "合同名称", max_len=200),
+        _c("type", N_("Type"), "合同类型", "choice", choices=contract_schemas.DEFAULT_TYPES),
+        CUSTOMER_REF,
+        AMOUNT,
+        CURRENCY,
+        _c("status", N_("Status"), "状态", "choice", choices=contract_schemas.STATUSES),
+        _c("signed_on", N_("Signed on"), "签约日期", "date"),
+        _c("start_on", N_("Starts on"), "开始日期", "date"),
+        _c("end_on", N_("Ends on"), "结束日期", "date"),
+        REMARK,
+        OWNER,
+        DEPARTMENT,
+        CREATED,
+        UPDATED,
+    )
+    ENTITY_LABELS |= {"opportunity": N_("Opportunities"), "contract": N_("Contracts")}
 
 
 def header_key(text: object) -> str:

@@ -192,6 +192,12 @@ def _deal_movers() -> list[tuple[str, Any]]:
             continue
         if hasattr(mod, "move_customer"):
             movers.append((kind, mod.move_customer))
+    try:
+        from loam.relationships import lifecycle as relationship_lifecycle
+    except ModuleNotFoundError:  # pragma: no cover - the relationships domain is not installed
+        pass
+    else:
+        movers.extend(relationship_lifecycle.MOVERS)
     return movers
 
 

@@ -36,6 +36,12 @@ KINDS: dict[str, str] = {
     "contract_expiring": N_("Contract %(contract)s ends on %(date)s"),
     "receivable_overdue": N_("A receivable of %(amount)s on contract %(contract)s was due on %(date)s"),
     "opportunity_assigned": N_("%(user)s gave you the opportunity %(opportunity)s"),
+    # Relationships (客户关系): succession gaps, executive pairings due, conflicting intelligence.
+    "relationship_succession": N_(
+        "%(contact)s (%(customer)s) left or changed role: no one at S3 or above remains in %(department)s"
+    ),
+    "exec_pairing_due": N_("The executive pairing %(user)s – %(contact)s (%(customer)s) has not met since %(date)s"),
+    "intel_conflict": N_("Conflicting reports about %(customer)s: %(item)s"),
 }
 
 

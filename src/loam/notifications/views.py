@@ -25,6 +25,8 @@ LINKS = {
     "receivable_plan": ("receivables:plan", "plan_id"),
     "receivable": ("receivables:detail", "receivable_id"),
     "approval": ("approvals:detail", "instance_id"),
+    "contact": ("contacts:detail", "contact_id"),
+    "relationships": ("relationships:customer", "customer_id"),
 }
 
 

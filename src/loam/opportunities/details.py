@@ -25,7 +25,7 @@ def contacts(session: Session, scope: Scope, opportunity_id: int) -> list[Opport
 
 def link_contact(session: Session, scope: Scope, opportunity_id: int, data: ContactLinkWrite) -> OpportunityContact:
     """Link a contact of the opportunity's customer (visible to the caller) with a role, or change the role of a
-    linked one; audited. A contact of another customer is a 422."""
+    linked one (and its power-map chain, when ``chain`` is sent); audited. A contact of another customer is a 422."""
     opportunity = service.get_for_write(session, scope, opportunity_id)
     from loam.contacts import service as contact_service
 
@@ -38,14 +38,18 @@ def link_contact(session: Session, scope: Scope, opportunity_id: int, data: Cont
             _("The contact works for another customer."), detail={"contact_id": _("Choose a contact of this customer.")}
         )
     link = repo.contact_link_for(session, opportunity.id, contact.id)
-    old_role = link.role if link else None
+    old_role, old_chain = (link.role, link.chain) if link else (None, None)
     if link is None:
         link = OpportunityContact(opportunity_id=opportunity.id, contact_id=contact.id)
         session.add(link)
     link.role = data.role
     link.remark = data.remark
+    if "chain" in data.model_fields_set:  # the power map sets the chain; the contacts tab leaves it alone
+        link.chain = data.chain
     session.flush()
     changes = {"contact": [None, contact.name], "contact_role": [old_role, data.role]}
+    if link.chain != old_chain:
+        changes["contact_chain"] = [old_chain, link.chain]
     audit.record(session, scope, ENTITY, opportunity.id, "contact_link", changes)
     return link
 

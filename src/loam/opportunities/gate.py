@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,16 +36,11 @@ from loam.opportunities import pipelines, service
 from loam.opportunities import repository as repo
 from loam.opportunities.models import Opportunity, Pipeline, PipelineStage
 from loam.opportunities.pipeline_schemas import GateSettingsWrite
-from loam.opportunities.schemas import GateInputsWrite, GateSubmit
+from loam.opportunities.schemas import GATE_STATUSES, GateInputsWrite, GateSubmit
 
 ENTITY = service.ENTITY
 DOC_TYPE = "opportunity"
-STATUS_LABELS = {
-    "none": N_("Not submitted"),
-    "pending": N_("In approval"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-}
+STATUS_LABELS = GATE_STATUSES
 # What still stands in the way when the inputs are complete, by gate status.
 APPROVAL_MISSING = {
     "none": N_("the project approval has not been submitted"),
@@ -64,6 +60,19 @@ class Requirement:
 
 
 _requirements: dict[str, Requirement] = {}
+# Modules of other domains that register required inputs when imported. They import this module, so it imports
+# them lazily — on the first :func:`requirements` call — wherever the gate is evaluated (app, jobs, CLI, tests).
+PROVIDERS = ("loam.relationships.powermap",)
+_providers_loaded = False
+
+
+def _load_providers() -> None:
+    global _providers_loaded
+    if _providers_loaded:
+        return
+    _providers_loaded = True
+    for name in PROVIDERS:
+        importlib.import_module(name)
 
 
 def register_requirement(key: str, label: str, check: Callable[[Session, Opportunity], bool]) -> None:
@@ -77,7 +86,8 @@ def unregister_requirement(key: str) -> None:
 
 
 def requirements() -> list[Requirement]:
-    """The required inputs in the order they were registered."""
+    """The required inputs in the order they were registered (the providers' ones after the built-in ones)."""
+    _load_providers()
     return list(_requirements.values())
 
 

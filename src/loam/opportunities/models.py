@@ -127,6 +127,7 @@ class OpportunityContact(Base):
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     role: Mapped[str | None] = mapped_column(String(20))
+    chain: Mapped[str | None] = mapped_column(String(12))  # power-map chain in this deal: technical | commercial …
     remark: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

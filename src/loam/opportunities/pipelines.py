@@ -16,6 +16,7 @@ from loam.db import utcnow
 from loam.errors import Conflict, Invalid, NotFound
 from loam.kit import audit
 from loam.kit.i18n import gettext as _
+from loam.kit.i18n import pick
 from loam.opportunities import pipeline_repository as repo
 from loam.opportunities import repository as opp_repo
 from loam.opportunities.models import LostReason, Pipeline, PipelineStage
@@ -58,6 +59,16 @@ def stages_of(session: Session, pipeline_id: int, include_retired: bool = True) 
 def all_stages(session: Session) -> dict[int, PipelineStage]:
     """Every stage by id (labels for lists, history and reports)."""
     return {s.id: s for s in repo.stages(session)}
+
+
+def pipeline_names(session: Session) -> dict[int, str]:
+    """Every pipeline's name in the current language, by id (exports)."""
+    return {p.id: pick(p.name_zh, p.name_en) for p in repo.pipelines(session, False)}
+
+
+def stage_names(session: Session) -> dict[int, str]:
+    """Every stage's name in the current language, by id (exports)."""
+    return {s.id: pick(s.name_zh, s.name_en) for s in repo.stages(session)}
 
 
 def get_stage(session: Session, stage_id: int) -> PipelineStage:

@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "closed_at": N_("Closed"),
     "contact": N_("Contact"),
     "contact_role": N_("Role in the deal"),
+    "contact_chain": N_("Chain in the deal"),
     "contacts_unlinked": N_("Contacts unlinked"),
     "competitor": N_("Competitor"),
     "competitor_name": N_("Competitor"),

@@ -37,10 +37,25 @@ TEAM_ROLES = {
     "legal": N_("Legal"),
     "other": N_("Other"),
 }
+# The chain of the decision a contact sits in (权力地图: 技术链 / 商务链 / 综合链 / 隐形链).
+CHAINS = {
+    "technical": N_("Technical chain"),
+    "commercial": N_("Commercial chain"),
+    "overall": N_("Overall decision"),
+    "hidden": N_("Hidden chain"),
+}
 COMPETITOR_STATUSES = {"active": N_("In the running"), "eliminated": N_("Eliminated"), "won": N_("Won the deal")}
+# The project approval (立项) of the major-opportunity gate (loam.opportunities.gate).
+GATE_STATUSES = {
+    "none": N_("Not submitted"),
+    "pending": N_("In approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
 
 Status = Literal["open", "won", "lost", "invalid"]
 ContactRole = Literal["decision_maker", "approver", "evaluator", "influencer", "user", "initiator", "gatekeeper"]
+Chain = Literal["technical", "commercial", "overall", "hidden"]
 TeamRole = Literal["AR", "SR", "FR", "finance", "bid", "commercial", "legal", "other"]
 CompetitorStatus = Literal["active", "eliminated", "won"]
 Note = opt_str(500)
@@ -202,6 +217,7 @@ class ContactLinkWrite(BaseModel):
     contact_id: Id
     role: ContactRole | None = None
     remark: Remark = None  # type: ignore[valid-type]
+    chain: Chain | None = None  # the power-map chain in this deal; left as it is when not sent
 
 
 class ContactLinkRead(BaseModel):
@@ -210,6 +226,7 @@ class ContactLinkRead(BaseModel):
     opportunity_id: int
     contact_id: int
     role: str | None
+    chain: str | None = None
     remark: str | None
 
 

@@ -19,7 +19,17 @@ from loam.kit.i18n import N_
 from loam.kit.i18n import gettext as _
 
 Entity = Literal[
-    "customer", "lead", "contact", "product", "opportunity", "contract", "receivable_plan", "receivable", "invoice"
+    "customer",
+    "lead",
+    "contact",
+    "product",
+    "opportunity",
+    "contract",
+    "receivable_plan",
+    "receivable",
+    "invoice",
+    "intel_item",
+    "exec_pairing",
 ]
 SERVICES = {
     "customer": "loam.customers.service",
@@ -31,6 +41,8 @@ SERVICES = {
     "receivable_plan": "loam.receivables.plans",
     "receivable": "loam.receivables.service",
     "invoice": "loam.receivables.invoices",
+    "intel_item": "loam.relationships.intel",
+    "exec_pairing": "loam.relationships.execpool",
 }
 ENTITY_LABELS = {
     "customer": N_("Customers"),
@@ -42,6 +54,8 @@ ENTITY_LABELS = {
     "receivable_plan": N_("Receivable plans"),
     "receivable": N_("Receipts"),
     "invoice": N_("Invoices"),
+    "intel_item": N_("Intelligence"),
+    "exec_pairing": N_("Executive pairings"),
 }
 # Restoring needs the permission to delete records of that kind (the domains check it too).
 RESTORE_PERMISSIONS = {
@@ -54,6 +68,8 @@ RESTORE_PERMISSIONS = {
     "receivable_plan": Permission.receivables_delete,
     "receivable": Permission.receivables_delete,
     "invoice": Permission.receivables_delete,
+    "intel_item": Permission.relationships_update,
+    "exec_pairing": Permission.relationships_update,
 }
 _API = ("list_deleted", "restore", "purge")
 

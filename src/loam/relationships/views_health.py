@@ -1,0 +1,98 @@
+"""HTML of relationship health (thin): the health section of the customer's relationship page, an old snapshot
+explained, and the company view (关系健康度总览)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from loam.auth.deps import CurrentScope
+from loam.customers.schemas import TIERS
+from loam.errors import Invalid
+from loam.kit.choices import translated
+from loam.kit.http import DbSession, PathId, TxRoute
+from loam.kit.i18n import gettext as _
+from loam.org import service as org_service
+from loam.relationships import health, health_charts, health_overview, snapshots
+from loam.relationships import settings as method_settings
+from loam.relationships.schemas_health import HealthListFilters
+from loam.web.forms import list_filters
+from loam.web.templating import render
+
+router = APIRouter(route_class=TxRoute, include_in_schema=False)
+PAGE_SIZE = 25
+PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+def _common() -> dict[str, Any]:
+    return {
+        "BANDS": dict(health_overview.band_names()),
+        "BAND_STYLES": health.BAND_STYLES,
+        "LAYERS": health.LAYERS,
+        "LAYER_LABELS": health.LAYER_LABELS,
+    }
+
+
+@router.get("/customers/{customer_id}/relationships/health", name="relationships:health_section")
+def health_section(request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId) -> Response:
+    """The customer's health today: number, band, the three layers, the trend of the monthly snapshots and
+    today, the same month last year, the explanation, and the stored snapshots."""
+    h = health.for_customer(session, scope, customer_id)
+    stored = snapshots.summaries(session, scope, customer_id, health.TREND_MONTHS + 1)
+    bands = method_settings.current(session)["health"]["bands"]
+    ctx = {"h": h, "customer_id": customer_id, "stored": stored, "chart": health_charts.trend(h, bands)}
+    return render(request, "relationships/_health_section.html", ctx | _common())
+
+
+@router.get("/customers/{customer_id}/relationships/health/{month}", name="relationships:health_snapshot")
+def snapshot_detail(
+    request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, month: Month
+) -> Response:
+    """One stored snapshot explained by its own numbers and the settings version it was computed with."""
+    year, mon = (int(x) for x in month.split("-"))
+    if not 1900 <= year <= 2999:
+        raise Invalid(_("Enter a valid date."))
+    snap = snapshots.get(session, scope, customer_id, date(year, mon, 1))
+    ctx = {"snap": snap, "h": snapshots.explain(snap), "current_version": snapshots.current_version(session)}
+    return render(request, "relationships/_health_snapshot.html", ctx | _common())
+
+
+@router.get("/relationships", name="relationships:overview")
+def overview_page(
+    request: Request,
+    session: DbSession,
+    scope: CurrentScope,
+    filters: Annotated[HealthListFilters, Depends(list_filters(HealthListFilters))],
+    page: PageNo = 1,
+    drops_page: PageNo = 1,
+    sort: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """The company view: visible customers by band × tier, the biggest drops this month, our departments ranked,
+    the customers behind a band (paged); filters by department, owner and tier."""
+    view = health_overview.overview(session, scope, filters, drops_page, PAGE_SIZE)
+    rows, total, _m = health_overview.customers(session, scope, filters, page, PAGE_SIZE, sort)
+    owners = {r["owner_id"] for r in rows} | {d["owner_id"] for d in view.drops}
+    ctx = {
+        "view": view,
+        "filters": filters,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "drops_page": drops_page,
+        "page_size": PAGE_SIZE,
+        "sort": sort or "health",
+        "names": org_service.names_by_id(session, owners),
+        "owner_options": org_service.names_by_id(session, set(health_overview.owner_ids(session, scope, view.month))),
+        "departments": org_service.list_departments(session),
+        "tiers": translated(TIERS),
+        "TIERS": health_overview.TIERS,
+        "chart": health_charts.matrix(view),
+        "months": health_overview.months_available(session),
+    }
+    partial = request.headers.get("hx-target") == "health-customers"
+    name = "relationships/_health_customers.html" if partial else "relationships/overview.html"
+    return render(request, name, ctx | _common())
