@@ -31,6 +31,13 @@ SUMMARY = [
     ("receivables", "回款记录"),
     ("invoices", "发票"),
     ("sales_targets", "业绩目标"),
+    ("contact_profiles", "关系档案"),
+    ("power_links", "权力地图关系"),
+    ("org_marks", "组织关系项"),
+    ("intel_items", "情报"),
+    ("exec_pairings", "高层对口"),
+    ("relationship_snapshots", "关系快照"),
+    ("followup_scenarios", "场景记录"),
     ("notifications", "通知"),
     ("audit_log", "审计记录"),
 ]

@@ -1,11 +1,13 @@
-"""The demo company: a Guangxi account team and its customers, contacts, follow-ups, leads and pools, and
-its opportunity-to-cash story (products, opportunities, contracts, approvals, receivables, targets).
+"""The demo company: a Guangxi account team and its customers, contacts, follow-ups, leads and pools, its
+opportunity-to-cash story (products, opportunities, contracts, approvals, receivables, targets) and its
+relationships story (profiles, power maps, checklist, intelligence, pairings, monthly snapshots).
 
 Everything is drawn from :mod:`loam.demo.names` and :mod:`loam.demo.companies` with a fixed seed, so
 two loads produce the same data (dates are relative to "now"). Rows are inserted in bulk with every
 server-owned field set as the services would set it (normalised names and phones, owner, department,
-owner_since, last follow-up, next contact, pool state). The opportunity-to-cash story goes through the
-domains' services instead (:mod:`loam.demo.o2c`). The caller owns the transaction.
+owner_since, last follow-up, next contact, pool state). The opportunity-to-cash and relationships stories go
+through the domains' services instead (:mod:`loam.demo.o2c`, :mod:`loam.demo.relationships`). The caller owns the
+transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 
 import loam.models  # noqa: F401 - registers every table for wipe()
 from loam.db import Base
-from loam.demo import accounts, o2c, records
+from loam.demo import accounts, o2c, records, relationships
 from loam.demo import org as demo_org
 from loam.demo.loader import DEMO_USERS, SEED, Loader
 from loam.kit.models import AuditLog
@@ -35,6 +37,7 @@ SEEDED = (
     "approval_flows",
     "approval_flow_steps",
     "opportunity_scoring",
+    "contact_scenarios",
 )
 
 
@@ -109,6 +112,7 @@ def load(session: Session, seed: int = SEED, now: datetime | None = None) -> dic
     ld.insert(AuditLog, ld.audit)
     ld.fix_sequences()
     story = o2c.load(ld, plans)
+    story |= relationships.load(ld, plans)
     ld.counts["users"] = len(DEMO_USERS)
     ld.counts["departments"] = session.scalar(select(func.count()).select_from(Department)) or 0
     for table in ("notifications", "audit_log", "record_members", "stage_moves", "approval_instances"):
