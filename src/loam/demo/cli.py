@@ -56,6 +56,15 @@ def demo(
         help="Also add N opportunities and N/2 contracts (with plans and receipts) in bulk, for benchmarks; "
         "on a database that already holds the demo company, only these are added.",
     ),
+    relationships: int = typer.Option(
+        0,
+        "--relationships",
+        min=0,
+        max=100_000,
+        help="Also add N customers with 50 contacts and 500 follow-ups each (relationship profiles, owners, links, "
+        "checklist marks) in bulk — 10,000 gives the relationships benchmark's 500,000 contacts and 5,000,000 "
+        "follow-ups; on a database that already holds the demo company, only these are added.",
+    ),
 ) -> None:
     """Load the demo company (a Guangxi account team with ~230 customers and its deals) into the database."""
     from loam import db, migrate
@@ -72,7 +81,7 @@ def demo(
         if users and if_empty:
             typer.echo(f"The database already has data ({users} users): demo not loaded.")
             return
-        if users and not reset and not scale:
+        if users and not reset and not scale and not relationships:
             typer.echo(
                 f"The database already has data ({users} users). Use `loam demo --reset` to delete "
                 "everything and load the demo company.",
@@ -89,6 +98,8 @@ def demo(
         typer.echo(f"Logins (password {DEMO_PASSWORD}): {', '.join(data.DEMO_USERS)}")
     if scale:
         _scale(scale)
+    if relationships:
+        _scale_relationships(relationships)
 
 
 def _users(session: Session) -> int:
@@ -124,6 +135,25 @@ def _scale(n: int) -> None:
             raise typer.Exit(1) from None
     typer.echo(f"Added {n:,} opportunities and {n // 2:,} contracts in {time.perf_counter() - started:.1f} s:")
     _summary(counts)
+
+
+def _scale_relationships(n: int) -> None:
+    """Add the bulk relationship customers in a transaction of their own (loam.demo.rel_scale)."""
+    from loam import db
+    from loam.demo import rel_scale
+
+    started = time.perf_counter()
+    with db.session_scope() as session, typer.progressbar(length=n, label="customers") as bar:
+        last = [0]
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        counts = rel_scale.scale(session, n, 50 * n, 500 * n, progress=progress)
+    typer.echo(f"Added {n:,} customers with their contacts and follow-ups in {time.perf_counter() - started:.1f} s:")
+    for table, count in counts.items():
+        typer.echo(f"  {table:<28}{count:>11,}")
 
 
 def register(app: typer.Typer) -> None:
