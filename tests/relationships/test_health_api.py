@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from loam.relationships import settings, snapshots
 from tests.helpers import api
 from tests.relationships import health_helpers as hh
@@ -115,3 +117,15 @@ def test_settings_api(session, ids) -> None:
     assert old["data"]["health"]["weights"]["key"] == 45
     assert admin.get("/api/v1/relationship-settings/versions/999").status_code == 404
     assert admin.get("/api/v1/relationship-settings/versions/0").status_code == 422
+
+
+def test_version_1_is_readable_before_any_save(session, ids) -> None:
+    """The history lists the unsaved defaults as version 1, so that version answers too (not a 404)."""
+    if settings.version_row(session, 2) is not None:
+        pytest.skip("this database already holds saved settings")
+    admin = api("admin")
+    listed = admin.get("/api/v1/relationship-settings/versions").json()
+    assert [v["version"] for v in listed] == [1]
+    one = admin.get("/api/v1/relationship-settings/versions/1")
+    assert one.status_code == 200, one.text
+    assert one.json()["data"]["health"]["weights"] == {"key": 45, "broad": 30, "org": 25}

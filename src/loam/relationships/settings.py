@@ -280,11 +280,18 @@ def current(session: Session) -> dict[str, Any]:
     return current_row(session).data
 
 
-def version(session: Session, number: int) -> dict[str, Any] | None:
-    """The settings of one past version (to explain an old snapshot), or None if there is no such version."""
+def version_row(session: Session, number: int) -> RelationshipSettings | None:
+    """One version, or None if there is no such version (before the first save, version 1 is the unsaved
+    defaults, as :func:`current_row` and :func:`history` show it)."""
     row = session.scalars(select(RelationshipSettings).where(RelationshipSettings.version == number)).first()
     if row is None and number == 1 and not session.scalar(select(func.count()).select_from(RelationshipSettings)):
-        return defaults()  # never saved: version 1 is the defaults
+        return current_row(session)
+    return row
+
+
+def version(session: Session, number: int) -> dict[str, Any] | None:
+    """The settings of one past version (to explain an old snapshot), or None if there is no such version."""
+    row = version_row(session, number)
     return row.data if row is not None else None
 
 

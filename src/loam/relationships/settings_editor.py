@@ -13,7 +13,6 @@ from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loam.authz.scope import Scope
@@ -189,8 +188,7 @@ def history(session: Session, scope: Scope) -> list[RelationshipSettings]:
 def version(session: Session, scope: Scope, number: int) -> RelationshipSettings:
     """One stored version (relationships.manage; 404 when there is none)."""
     access.require_manage(scope)
-    method_settings.current_row(session)
-    row = session.scalars(select(RelationshipSettings).where(RelationshipSettings.version == number)).first()
+    row = method_settings.version_row(session, number)
     if row is None:
         raise NotFound(_("There is no settings version %(n)s.", n=number))
     return row
