@@ -66,6 +66,7 @@ def test_edit_support_from_the_graph_changes_the_status(page, shots) -> None:  #
     expect(page.get_by_test_id("pm-chart")).to_have_attribute("data-status", "amber")  # the graph was redrawn
 
     _click_node(page, boss["id"])  # the panel again (with the new profile version): tick "coach"
+    expect(page.get_by_test_id("pm-saved")).to_have_count(0)  # the fresh panel replaced the saved one
     expect(page.get_by_test_id("pm-support")).to_have_value("2")
     page.get_by_test_id("pm-coach").check()
     page.get_by_test_id("pm-save").click()

@@ -87,6 +87,12 @@ def test_move_endpoint_messages(session, ids):
     assert api("ar2").post(url, json={"stage_id": st["Won"].id, "note": "x"}).status_code == 404
     moves = c.get(f"/api/v1/opportunities/stage-moves?opportunity_id={o.id}").json()
     assert len(moves) == 3
+    since = c.get(f"/api/v1/opportunities/stage-moves?opportunity_id={o.id}&since=2000-01-01T00:00:00").json()
+    assert len(since) == 3
+    # A number is not an epoch, whatever its spelling (schemathesis sent "8.9e-207"): 422, not everything since 1970.
+    for number in ("1700000000", "8.923195122545642e-207", " 12.5 ", "true"):
+        r = c.get("/api/v1/opportunities/stage-moves", params={"until": number})
+        assert r.status_code == 422, number
 
 
 def test_transfer_batch_team_competitors(session, ids):

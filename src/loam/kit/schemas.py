@@ -29,8 +29,11 @@ def assume_local(value: datetime | None) -> datetime | None:
 
 
 def _not_a_number(value: object) -> object:
-    """Dates are ISO 8601 text, as the OpenAPI schema says; a bare number is not silently an epoch."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    """Dates are ISO 8601 text, as the OpenAPI schema says; a number — bare or as text, ``8.9e-207`` included —
+    is not silently an epoch."""
+    if (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, str) and not re.match(r"\s*\d{4}-\d{2}-\d{2}", value)
+    ):
         raise ValueError("expected an ISO 8601 date-time")
     return value
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loam.kit.choices import Source
 from loam.kit.i18n import N_
@@ -280,16 +279,6 @@ class StageMoveRead(BaseModel):
     note: str | None
 
 
-def _iso_text(value: object) -> object:
-    """A query string date-time is ISO 8601 text, never a bare (epoch) number."""
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+(\.\d*)?\s*", value):
-        raise ValueError("expected an ISO 8601 date-time")
-    return value
-
-
-QueryDatetime = Annotated[LocalDatetime, BeforeValidator(_iso_text)]
-
-
 class StageMoveFilters(BaseModel):
     """Filters of :func:`loam.opportunities.moves.stage_moves` (the reports read stage history with them)."""
 
@@ -297,8 +286,8 @@ class StageMoveFilters(BaseModel):
     opportunity_id: Id | None = None
     owner_id: Id | None = None
     department_id: Id | None = None
-    since: QueryDatetime = None
-    until: QueryDatetime = None
+    since: LocalDatetime = None
+    until: LocalDatetime = None
 
 
 # --- the major-opportunity gate (立项) ---
