@@ -56,8 +56,9 @@ def export(
     sort: str | None = typer.Option(None, "--sort", help="Sort key as on the list page, e.g. name or -updated_at"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (rows, seconds) at the end."),
 ) -> None:
-    """Export a list (customers, leads, contacts, follow-ups) to xlsx or csv, with the list's filters and sort,
-    in the user's data scope. Runs here with a progress bar; the job also shows on the user's exports page."""
+    """Export a list (customers, leads, contacts, follow-ups, opportunities, contracts, receivable plans, receipts,
+    invoices) to xlsx or csv, with the list's filters and sort, in the user's data scope. Runs here with a
+    progress bar; the job also shows on the user's exports page."""
     file_format = file.suffix.lower().lstrip(".")
     if file_format not in ("xlsx", "csv"):
         raise _fail("the file name must end in .xlsx or .csv")

@@ -1,5 +1,5 @@
 """What each exportable list is: its filter schema, its list statement, the permission to view it,
-and which model attribute holds each catalog column (loam.kit.columns)."""
+and which model attribute (or SQL expression over the list statement) holds each catalog column (loam.kit.columns)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ class Exportable:
     has_custom: bool = True
     # Catalog columns of kind ``lookup``: key → the {id: name} table, built once per export.
     lookups: dict[str, Callable[[Session], dict[Any, str]]] = field(default_factory=dict)
+    # Attributes that are SQL over the list statement rather than columns of its model (a joined table's
+    # column, a status computed on the day): a function giving {attribute: SQL expression}, called once per export.
+    expressions: Callable[[], dict[str, Any]] | None = None
 
     def attribute(self, key: str) -> str:
         return self.attributes.get(key, key)
@@ -88,3 +91,48 @@ def _opportunity_and_contract() -> dict[str, Exportable]:
 
 
 EXPORTABLE |= _opportunity_and_contract()
+
+
+def _receivables() -> dict[str, Exportable]:
+    """The receivable plan, receipt and invoice lists, when the receivables domain is installed. Their customer,
+    owner and department are their contract's (read from the contract the list statements join)."""
+    try:
+        from loam.receivables import invoices as invoice_service
+        from loam.receivables import plans as plan_service
+        from loam.receivables import service as receipt_service
+        from loam.receivables.schemas import InvoiceFilters, PlanFilters, ReceiptFilters
+    except ModuleNotFoundError:  # pragma: no cover - that domain is not installed
+        return {}
+    view = Permission.receivables_view
+    return {
+        "receivable_plan": Exportable(
+            "receivable_plan",
+            "receivable-plans",
+            view,
+            PlanFilters,
+            plan_service.list_statement,
+            has_custom=False,
+            expressions=plan_service.export_columns,
+        ),
+        "receivable": Exportable(
+            "receivable",
+            "receipts",
+            view,
+            ReceiptFilters,
+            receipt_service.list_statement,
+            has_custom=False,
+            expressions=receipt_service.export_columns,
+        ),
+        "invoice": Exportable(
+            "invoice",
+            "invoices",
+            view,
+            InvoiceFilters,
+            invoice_service.list_statement,
+            has_custom=False,
+            expressions=invoice_service.export_columns,
+        ),
+    }
+
+
+EXPORTABLE |= _receivables()

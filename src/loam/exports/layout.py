@@ -26,12 +26,14 @@ from loam.org.schemas import UserFilters
 
 WIDTHS = {"id": 9.0, "datetime": 19.0, "date": 11.0, "bool": 8.0, "choice": 12.0, "department": 24.0}
 WIDE = {"name": 28.0, "company": 28.0, "customer": 28.0, "address": 30.0, "remark": 30.0, "content": 40.0}
+WIDE |= {"contract_name": 28.0}
 
 
 @dataclass
 class Plan:
     headers: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)  # selected, in this order
+    expressions: dict[str, Any] = field(default_factory=dict)  # attribute → SQL, when not a model column
     raw_datetimes: set[str] = field(default_factory=set)
     cells: list[fmt.Cell] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)
@@ -71,6 +73,7 @@ def refs(session: Session) -> Refs:
 def build(session: Session, what: Exportable, file_format: str) -> Plan:
     """The plan for ``what`` in ``file_format`` (call inside ``use_locale(creator's locale)``)."""
     plan = Plan(sheet=_(catalog.ENTITY_LABELS[what.entity]), xlsx=file_format == "xlsx")
+    plan.expressions = what.expressions() if what.expressions is not None else {}
     r = refs(session)
     for column in catalog.columns(what.entity):
         if not column.exportable:

@@ -19,22 +19,30 @@ def local_time_in_sql(session: Session, zone: str) -> bool:
 
 
 def narrowed(
-    session: Session, stmt: Select[Any], attributes: Sequence[str], datetimes: set[str], zone: str
+    session: Session,
+    stmt: Select[Any],
+    attributes: Sequence[str],
+    datetimes: set[str],
+    zone: str,
+    expressions: dict[str, Any] | None = None,
 ) -> Select[Any]:
-    """The same scoped, filtered and sorted statement, selecting only ``attributes`` as plain tuples.
+    """The same scoped, filtered and sorted statement, selecting only ``attributes`` as plain tuples: columns
+    of the statement's model, or the SQL given for them in ``expressions`` (e.g. a joined table's column).
 
     ``datetimes`` come back as ``YYYY-MM-DD HH:MM:SS`` text in company time when the database can do
     it (:func:`local_time_in_sql`), otherwise as the raw stored value (ISO text on SQLite).
     """
     model = stmt.column_descriptions[0]["entity"]
+    sql = expressions or {}
     in_sql = local_time_in_sql(session, zone)
-    columns = [
-        (_local_text(session, getattr(model, a), zone) if in_sql else type_coerce(getattr(model, a), String()))
-        if a in datetimes
-        else getattr(model, a)
-        for a in attributes
-    ]
-    return stmt.with_only_columns(*columns)
+
+    def column(a: str) -> Any:
+        value = sql[a] if a in sql else getattr(model, a)
+        if a not in datetimes:
+            return value
+        return _local_text(session, value, zone) if in_sql else type_coerce(value, String())
+
+    return stmt.with_only_columns(*(column(a) for a in attributes))
 
 
 def _local_text(session: Session, column: Any, zone: str) -> Any:

@@ -6,9 +6,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Entity = Literal["customer", "lead", "contact", "followup", "opportunity", "contract"]
+Entity = Literal[
+    "customer", "lead", "contact", "followup", "opportunity", "contract", "receivable_plan", "receivable", "invoice"
+]
 Format = Literal["xlsx", "csv"]
-ENTITIES: tuple[str, ...] = ("customer", "lead", "contact", "followup", "opportunity", "contract")
+ENTITIES: tuple[str, ...] = (
+    "customer",
+    "lead",
+    "contact",
+    "followup",
+    "opportunity",
+    "contract",
+    "receivable_plan",
+    "receivable",
+    "invoice",
+)
 FORMATS: tuple[str, ...] = ("xlsx", "csv")
 
 

@@ -1,4 +1,5 @@
-"""Exports: every list (customers, leads, contacts, follow-ups) to xlsx or csv, as a background job.
+"""Exports: every list (customers, leads, contacts, follow-ups, opportunities, contracts, receivable plans,
+receipts, invoices) to xlsx or csv, as a background job.
 
 An export is the list's own statement (same data scope, filters and sort, R13/R17) streamed from a
 server-side cursor into a streaming writer, so memory stays flat at any row count. The job runs with
@@ -151,7 +152,7 @@ def _write(
         plan = layout.build(session, what, file_format)
         total = repo.count(session, stmt)
         tick = _ticker(job_id, total, on)
-        narrow = repo.narrowed(session, stmt, plan.attributes, plan.raw_datetimes, settings.timezone)
+        narrow = repo.narrowed(session, stmt, plan.attributes, plan.raw_datetimes, settings.timezone, plan.expressions)
         rows = _rows(session, narrow, plan, tick)
         if file_format == "csv":
             writers.write_csv(path, plan.headers, rows)

@@ -14,8 +14,9 @@ Kinds say how a cell is read and written:
 an export's ID column lets a re-import update the same records) · ``number`` (amounts: a number cell in xlsx,
 plain digits in csv) · ``lookup`` (an id shown by a name the exporting entity looks up, e.g. a pipeline stage).
 
-Opportunities and contracts are exported only (``importable=False`` throughout): they are created through their
-own rules (pipelines, stage gates, numbering, approvals), not from a spreadsheet.
+Opportunities, contracts, receivable plans, receipts and invoices are exported only (``importable=False``
+throughout): they are created through their own rules (pipelines, stage gates, numbering, approvals, plan totals,
+allocations), not from a spreadsheet.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ try:  # the opportunity-to-cash domains (issue 4)
     from loam.opportunities import schemas as opportunity_schemas
 except ModuleNotFoundError:  # pragma: no cover - those domains are not installed
     contract_schemas = opportunity_schemas = None  # type: ignore[assignment]
+try:
+    from loam.receivables import schemas as receivable_schemas
+except ModuleNotFoundError:  # pragma: no cover - that domain is not installed
+    receivable_schemas = None  # type: ignore[assignment]
 
 # The option lists are the domains' own (their schemas), so a new option is importable and exportable at once.
 CUSTOMER_LEVELS, CUSTOMER_TIERS, DEAL_STATUSES = (
@@ -252,6 +257,77 @@ if opportunity_schemas is not None and contract_schemas is not None:
         UPDATED,
     )
     ENTITY_LABELS |= {"opportunity": N_("Opportunities"), "contract": N_("Contracts")}
+
+if receivable_schemas is not None and "contract" in COLUMNS:
+    # A plan period, receipt or invoice shows its contract's number, name and customer; its owner and department
+    # are its contract's. Amounts are ``number`` cells; statuses are labels.
+    CONTRACT_NUMBER = _c("contract_number", N_("Contract number"), "合同编号", max_len=40)
+    CONTRACT_NAME = _c("contract_name", N_("Contract name"), "合同名称", max_len=200)
+    COLUMNS["receivable_plan"] = _export_only(
+        ID,
+        CONTRACT_NUMBER,
+        CONTRACT_NAME,
+        CUSTOMER_REF,
+        _c("number", N_("Period no."), "期次", "number"),
+        _c("milestone", N_("Milestone"), "节点", "choice", choices=receivable_schemas.MILESTONES),
+        _c("due_on", N_("Due date"), "到期日", "date"),
+        AMOUNT,
+        _c("received", N_("Received"), "已回款", "number"),
+        _c("outstanding", N_("Outstanding"), "未回款", "number"),
+        CURRENCY,
+        _c("status", N_("Status"), "状态", "choice", choices=receivable_schemas.PLAN_STATUSES),
+        _c("site", N_("Site"), "站点", max_len=100),
+        REMARK,
+        OWNER,
+        DEPARTMENT,
+        CREATED,
+        UPDATED,
+    )
+    COLUMNS["receivable"] = _export_only(
+        ID,
+        _c("received_on", N_("Received on"), "回款日期", "date"),
+        CONTRACT_NUMBER,
+        CONTRACT_NAME,
+        CUSTOMER_REF,
+        AMOUNT,
+        _c("allocated", N_("Allocated"), "已分配", "number"),
+        CURRENCY,
+        _c("method", N_("Payment method"), "付款方式", "choice", choices=receivable_schemas.METHODS),
+        _c("payer", N_("Payer"), "付款方", max_len=200),
+        _c("status", N_("Approval status"), "审批状态", "choice", choices=receivable_schemas.RECEIPT_STATUSES),
+        _c("approved_at", N_("Approved at"), "审批通过时间", "datetime"),
+        REMARK,
+        OWNER,
+        DEPARTMENT,
+        _c("author", N_("Recorded by"), "记录人", "user"),
+        CREATED,
+        UPDATED,
+    )
+    COLUMNS["invoice"] = _export_only(
+        ID,
+        _c("title", N_("Invoice title"), "发票抬头", max_len=200),
+        _c("tax_number", N_("Tax number"), "税号", max_len=20),
+        _c("kind", N_("Invoice type"), "发票类型", "choice", choices=receivable_schemas.INVOICE_KINDS),
+        CONTRACT_NUMBER,
+        CONTRACT_NAME,
+        CUSTOMER_REF,
+        AMOUNT,
+        CURRENCY,
+        _c("status", N_("Status"), "状态", "choice", choices=receivable_schemas.INVOICE_STATUSES),
+        _c("issued_on", N_("Issued on"), "开票日期", "date"),
+        _c("invoice_number", N_("Invoice number"), "发票号码", max_len=40),
+        REMARK,
+        OWNER,
+        DEPARTMENT,
+        _c("author", N_("Requested by"), "申请人", "user"),
+        CREATED,
+        UPDATED,
+    )
+    ENTITY_LABELS |= {
+        "receivable_plan": N_("Receivable plans"),
+        "receivable": N_("Receipts"),
+        "invoice": N_("Invoices"),
+    }
 
 
 def header_key(text: object) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, model_validator
@@ -75,7 +75,7 @@ def _raw_cap(n: int) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-def trimmed(n: int, min_length: int = 0) -> object:
+def trimmed(n: int, min_length: int = 0) -> Any:
     """A string of at most ``n`` characters as sent, stored trimmed; ``min_length`` counts the trimmed text."""
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=n), _raw_cap(n)]
 

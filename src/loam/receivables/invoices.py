@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from loam.authz.permissions import Permission
@@ -46,6 +47,16 @@ def list_page(
 ) -> tuple[list[Invoice], int]:
     """One page of the invoices the caller sees, filtered and sorted by whitelisted keys."""
     return repo.invoice_page(session, scope, filters, page, size, sort)
+
+
+def list_statement(session: Session, scope: Scope, filters: InvoiceFilters, sort: str | None = None) -> Select[Any]:
+    """The statement behind :func:`list_page`, unpaged (exports): same scope, filters and sort (R13)."""
+    return repo.sorted_invoices(scope, filters, sort)
+
+
+def export_columns() -> dict[str, Any]:
+    """What an export of invoices selects from their contracts (attribute name → column)."""
+    return repo.contract_columns()
 
 
 def of_contract(session: Session, scope: Scope, contract_id: int) -> list[Invoice]:

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from loam.authz.permissions import Permission
@@ -57,6 +58,20 @@ def list_page(
 ) -> tuple[list[ReceivablePlan], int]:
     """One page of the plan periods the caller sees; ``status`` is evaluated on ``as_of`` (default today)."""
     return repo.plan_page(session, scope, filters, as_of or dates.today(), page, size, sort)
+
+
+def list_statement(session: Session, scope: Scope, filters: PlanFilters, sort: str | None = None) -> Select[Any]:
+    """The statement behind :func:`list_page`, unpaged (exports): same scope, filters (status today) and sort."""
+    return repo.sorted_plans(scope, filters, dates.today(), sort)
+
+
+def export_columns() -> dict[str, Any]:
+    """What an export of plans selects besides plan attributes: the contract's number, name, customer, owner
+    and department, and the status (today) and outstanding amount computed in SQL (attribute name → column)."""
+    return repo.contract_columns() | {
+        "status": repo.plan_status_expr(dates.today()),
+        "outstanding": repo.plan_outstanding_expr(),
+    }
 
 
 def of_contract(session: Session, scope: Scope, contract_id: int) -> list[ReceivablePlan]:

@@ -186,6 +186,38 @@ def plan_status_clause(status: str, as_of: date) -> Any:
     return clauses[status]
 
 
+def plan_status_expr(as_of: date) -> Any:
+    """The computed status of a plan on ``as_of`` as one SQL value (the same rules as
+    ``ReceivablePlan.status_on`` and :func:`plan_status_clause`): for exports, which select columns."""
+    got = ReceivablePlan.received
+    return case(
+        (Contract.status == "void", "void"),
+        (got >= ReceivablePlan.amount, "received"),
+        (ReceivablePlan.due_on < as_of, "overdue"),
+        (got > 0, "partly_received"),
+        else_="not_due",
+    )
+
+
+def plan_outstanding_expr() -> Any:
+    """``ReceivablePlan.outstanding`` in SQL: amount − received, never negative, rounded to the cent."""
+    money = ReceivablePlan.amount.type
+    left = func.round(ReceivablePlan.amount - ReceivablePlan.received, 2, type_=money)
+    return case((ReceivablePlan.received < ReceivablePlan.amount, left), else_=ZERO)
+
+
+def contract_columns() -> dict[str, Any]:
+    """Values a plan, receipt or invoice shows from its contract, read from the contract every ``readable_*``
+    statement joins (attribute name → column): for exports, which select columns instead of records."""
+    return {
+        "contract_number": Contract.number,
+        "contract_name": Contract.name,
+        "customer_id": Contract.customer_id,
+        "owner_id": Contract.owner_id,
+        "department_id": Contract.department_id,
+    }
+
+
 def plan(session: Session, scope: Scope, plan_id: int, deleted: bool = False) -> ReceivablePlan | None:
     return session.scalar(readable_plans(scope, deleted).where(ReceivablePlan.id == plan_id))
 
@@ -203,11 +235,15 @@ def filtered_plans(scope: Scope, f: PlanFilters, as_of: date) -> Select[Any]:
     return stmt
 
 
+def sorted_plans(scope: Scope, f: PlanFilters, as_of: date, sort: str | None) -> Select[Any]:
+    """The plans list, unpaged: scope, filters (status on ``as_of``) and sort (422 on an unknown key)."""
+    return apply_sort(filtered_plans(scope, f, as_of), sort, PLAN_SORTS, "due_on")
+
+
 def plan_page(
     session: Session, scope: Scope, f: PlanFilters, as_of: date, page: int, size: int, sort: str | None
 ) -> tuple[list[ReceivablePlan], int]:
-    stmt = apply_sort(filtered_plans(scope, f, as_of), sort, PLAN_SORTS, "due_on")
-    return paginate(session, stmt, page, size)
+    return paginate(session, sorted_plans(scope, f, as_of, sort), page, size)
 
 
 def plans_of_contract(session: Session, scope: Scope, contract_id: int) -> list[ReceivablePlan]:
@@ -296,11 +332,15 @@ def filtered_receipts(scope: Scope, f: ReceiptFilters) -> Select[Any]:
     return stmt
 
 
+def sorted_receipts(scope: Scope, f: ReceiptFilters, sort: str | None) -> Select[Any]:
+    """The receipts list, unpaged: scope, filters and sort (422 on an unknown key)."""
+    return apply_sort(filtered_receipts(scope, f), sort, RECEIPT_SORTS, "-received_on")
+
+
 def receipt_page(
     session: Session, scope: Scope, f: ReceiptFilters, page: int, size: int, sort: str | None
 ) -> tuple[list[Receivable], int]:
-    stmt = apply_sort(filtered_receipts(scope, f), sort, RECEIPT_SORTS, "-received_on")
-    return paginate(session, stmt, page, size)
+    return paginate(session, sorted_receipts(scope, f, sort), page, size)
 
 
 def receipts_of_contract(session: Session, scope: Scope, contract_id: int) -> list[Receivable]:
@@ -391,11 +431,15 @@ def filtered_invoices(scope: Scope, f: InvoiceFilters) -> Select[Any]:
     return stmt
 
 
+def sorted_invoices(scope: Scope, f: InvoiceFilters, sort: str | None) -> Select[Any]:
+    """The invoices list, unpaged: scope, filters and sort (422 on an unknown key)."""
+    return apply_sort(filtered_invoices(scope, f), sort, INVOICE_SORTS, "-created_at")
+
+
 def invoice_page(
     session: Session, scope: Scope, f: InvoiceFilters, page: int, size: int, sort: str | None
 ) -> tuple[list[Invoice], int]:
-    stmt = apply_sort(filtered_invoices(scope, f), sort, INVOICE_SORTS, "-created_at")
-    return paginate(session, stmt, page, size)
+    return paginate(session, sorted_invoices(scope, f, sort), page, size)
 
 
 def invoices_of_contract(session: Session, scope: Scope, contract_id: int) -> list[Invoice]:

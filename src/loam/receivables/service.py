@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from loam.authz.permissions import Permission
@@ -60,6 +61,16 @@ def list_page(
 ) -> tuple[list[Receivable], int]:
     """One page of the receipts the caller sees, filtered and sorted by whitelisted keys."""
     return repo.receipt_page(session, scope, filters, page, size, sort)
+
+
+def list_statement(session: Session, scope: Scope, filters: ReceiptFilters, sort: str | None = None) -> Select[Any]:
+    """The statement behind :func:`list_page`, unpaged (exports): same scope, filters and sort (R13)."""
+    return repo.sorted_receipts(scope, filters, sort)
+
+
+def export_columns() -> dict[str, Any]:
+    """What an export of receipts selects from their contracts (attribute name → column)."""
+    return repo.contract_columns()
 
 
 def of_contract(session: Session, scope: Scope, contract_id: int) -> list[Receivable]:

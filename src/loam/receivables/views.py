@@ -34,6 +34,7 @@ TABS: dict[str, tuple[str, Any, str]] = {
     "receivables:records": ("records", service.list_page, "-received_on"),
     "receivables:invoices": ("invoices", invoices.list_page, "-created_at"),
 }
+EXPORT_ENTITIES = {"plans": "receivable_plan", "records": "receivable", "invoices": "invoice"}  # loam.exports keys
 
 
 def _list(
@@ -57,6 +58,7 @@ def _list(
         "names": org_service.names_by_id(session, {r.owner_id for r in items}),
         "users": org_service.active_users(session),
         "today": dates.today(),
+        "export_entity": EXPORT_ENTITIES[tab],
     }
     partial = request.headers.get("hx-target") == "receivables-table"
     name = f"receivables/_{tab}_table.html" if partial else "receivables/list.html"
