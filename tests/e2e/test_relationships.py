@@ -29,7 +29,7 @@ def test_open_the_coverage_heat_map(page, shots) -> None:  # type: ignore[no-unt
         page,
         "POST",
         "/api/v1/contacts",
-        {"customer_id": cid, "name": "韦总", "level": "executive", "dept_name": "规划部"},
+        {"customer_id": cid, "name": "韦总", "level": "executive", "dept_name": "网络部"},
     )
     visit = {"customer_id": cid, "kind": "visit", "content": "规划交流", "contact_ids": [chief["id"]]}
     _api(page, "POST", "/api/v1/followups", visit)
@@ -40,14 +40,14 @@ def test_open_the_coverage_heat_map(page, shots) -> None:  # type: ignore[no-unt
     chart = page.get_by_test_id("coverage-chart")
     expect(chart).to_have_attribute("data-rendered", "true")  # ECharts drew the heat map
     expect(chart.locator("canvas").first).to_be_visible()
-    # The telecom template's eight departments are rows, so the empty ones show as gaps.
-    expect(page.get_by_test_id("coverage-row")).to_have_count(8)
-    planning = page.get_by_test_id("coverage-row").filter(has_text="规划部")
+    # The telecom template's ten departments are rows, so the empty ones show as gaps.
+    expect(page.get_by_test_id("coverage-row")).to_have_count(10)
+    planning = page.get_by_test_id("coverage-row").filter(has_text="网络部")
     executive = planning.get_by_test_id("cell-0")
     expect(executive).to_have_attribute("data-state", "single")  # covered, but by ar1 alone
     expect(executive.get_by_test_id("coverers")).to_have_text("李明")
-    # 1 of 8 executive cells (weight 3) out of 8 × (3 + 2 + 1) = 48: 3 / 48 = 6.25 % → 6, grade D.
-    expect(page.get_by_test_id("coverage-score")).to_have_text("6")
+    # 1 of 10 executive cells (weight 3) out of 10 × (3 + 2 + 1) = 60: 3 / 60 = 5 % → 5, grade D.
+    expect(page.get_by_test_id("coverage-score")).to_have_text("5")
     expect(page.get_by_test_id("coverage-grade")).to_contain_text("D")
     expect(page.get_by_test_id("rel-health")).not_to_contain_text("…")  # the health section loaded too
     page.screenshot(path=str(shots / "relationship-coverage.png"), full_page=True)

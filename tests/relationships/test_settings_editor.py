@@ -48,7 +48,7 @@ def test_the_editor_shows_every_section_and_the_history(session) -> None:
                  "org.grades.B", "stages.3.exit_en", "intel.verify_sources", "exec.default_days"):  # fmt: skip
         assert f'name="{name}"' in page.text, name
     assert 'name="health.weights.key" inputmode="decimal" value="45"' in page.text
-    assert "规划部\n建设部" in page.text  # the telecom template, one department per line
+    assert "网络部\n市场部" in page.text  # the telecom template, one department per line
     assert f'data-version="{version}"' in page.text
 
 

@@ -30,7 +30,7 @@ SOURCE_WEIGHTS = {"bid": 35, "referral": 20, "exhibition": 15, "partner": 10, "w
 LEAD_SOURCE_WEIGHTS = {**SOURCE_WEIGHTS, "bid": 12, "website": 15, "phone": 10, "other": 5}
 CLOSED_P = {"S": 1.0, "A": 0.8, "B": 0.55, "C": 0.3}
 BORN = {"executive": (1963, 1976), "middle": (1968, 1986), "staff": (1975, 1999)}
-FOLLOWUPS_PER_YEAR = {"S": 44, "A": 22, "B": 15, "C": 9}
+FOLLOWUPS_PER_YEAR = {"S": 90, "A": 45, "B": 18, "C": 9}  # the whole account team's touches
 
 
 @dataclass(frozen=True)

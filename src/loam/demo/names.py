@@ -149,24 +149,6 @@ GIVEN_FEMALE: list[tuple[str, str]] = [
     ("琦", "qi"),
 ]
 
-# The customer's departments, by kind of customer (used for the coverage grid: departments × levels).
-DEPARTMENTS = {
-    "telecom": [
-        "办公室",
-        "网络部",
-        "市场部",
-        "政企客户部",
-        "采购部",
-        "财务部",
-        "工程部",
-        "运维部",
-        "技术部",
-        "云网运营部",
-    ],
-    "finance": ["办公室", "科技部", "采购部", "财务部", "运营管理部", "工程部", "运维部", "市场部"],
-    "default": ["办公室", "信息中心", "技术部", "采购部", "财务部", "工程部", "运维部", "市场部"],
-}
-
 # Executive titles: the first is the head of the customer.
 EXECUTIVE_TITLES = {
     "telecom": ["总经理", "副总经理", "副总经理", "总工程师"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,17 +38,20 @@ def insert_contacts(ld: Loader, plans: list[Plan]) -> None:
 
 def org_chart(ld: Loader, plan: Plan) -> list[dict[str, Any]]:
     r, row = ld.rng, plan.row
-    n = {"prov": (16, 24), "S": (14, 18), "A": (7, 11), "B": (4, 7), "C": (3, 5)}
+    n = {"prov": (26, 34), "S": (22, 28), "A": (13, 18), "B": (5, 8), "C": (3, 5)}
     lo, hi = n["prov"] if plan.row["tier"] == "S" and plan.topic_key == "telecom" else n[row["tier"]]
     total = r.randint(lo, hi)
     n_exec = 4 if total >= 14 else 3 if total >= 10 else 2 if total >= 6 else 1
-    n_mid = max(1, round((total - n_exec) * 0.45))
+    n_mid = max(1, round((total - n_exec) * 0.5))
     n_staff = max(0, total - n_exec - n_mid)
-    depts = list(nm.DEPARTMENTS.get(plan.dept_key, nm.DEPARTMENTS["default"]))
+    depts = departments(plan.dept_key)
     r.shuffle(depts)
     ind = plan.topic_key
     exec_titles = nm.EXECUTIVE_TITLES.get(ind, nm.EXECUTIVE_TITLES["default"])
-    execs = [make_contact(ld, plan, "公司领导", exec_titles[i], "executive", None) for i in range(n_exec)]
+    # The head sits in the leadership; each deputy is recorded under the department they oversee (分管), which is
+    # what the coverage grid's executive cells mean.
+    overseen = ["公司领导", *r.sample(depts, min(len(depts), n_exec - 1))]
+    execs = [make_contact(ld, plan, overseen[i], exec_titles[i], "executive", None) for i in range(n_exec)]
     for e in execs[1:]:
         e["_boss"] = execs[0]
     mids: dict[str, dict[str, Any]] = {}
@@ -69,6 +73,15 @@ def org_chart(ld: Loader, plan: Plan) -> list[dict[str, Any]]:
         staff.append(make_contact(ld, plan, dept, title, "staff", mids[dept]))
     plan.contacts = execs + middles + staff
     return plan.contacts
+
+
+def departments(industry: str) -> list[str]:
+    """The customer's departments: the relationship method's department template for its industry (so that the
+    demo's coverage grids have the rows a user of the method expects)."""
+    from loam.relationships.settings import DEFAULTS
+
+    templates = DEFAULTS["coverage"]["templates"]
+    return list(templates.get(industry, templates["default"]))
 
 
 def make_contact(ld: Loader, plan: Plan, dept: str | None, title: str, level: str, boss: dict[str, Any] | None):
@@ -134,16 +147,13 @@ def history(ld: Loader, plan: Plan) -> list[tuple[dict[str, Any], set[int], list
     moments = sorted(start + timedelta(seconds=r.uniform(0, span)) for _ in range(n - 1))
     earliest = start + timedelta(hours=1)  # after the customer and its contacts were entered
     moments = [min(max(ld.at((ld.now - m).total_seconds() / 86400), earliest), last) for m in moments] + [last]
-    weights = {"executive": 3, "middle": 4, "staff": 2}
     out = []
     for i, moment in enumerate(moments):
         newest = i == len(moments) - 1
         kind = ld.pick(nm.FOLLOWUP_KINDS)
         author = row["owner_id"] if row["owner_id"] and moment >= row["owner_since"] else None
         author = author or row["previous_owner_id"] or row["owner_id"]
-        k = 1 if kind in ("call", "wechat", "email") else r.choice([1, 2, 2, 3])
-        chosen = r.choices(plan.contacts, weights=[weights[c["level"]] for c in plan.contacts], k=k)
-        chosen = list({c["id"]: c for c in chosen}.values())
+        chosen = met(r, plan.contacts, kind)
         content = note(ld, plan, kind, chosen[0])
         people = {author}
         if "方案经理" in content:
@@ -169,6 +179,18 @@ def history(ld: Loader, plan: Plan) -> list[tuple[dict[str, Any], set[int], list
         fu["updated_at"] = fu["created_at"]
         out.append((fu, people, [c["id"] for c in chosen]))
     return out
+
+
+LEVEL_WEIGHTS = {"executive": 3, "middle": 4, "staff": 2}
+# kind → how many contacts a follow-up of that kind may meet (a call one; a meeting a room)
+MET = {"call": (1,), "wechat": (1,), "email": (1,), "visit": (1, 2, 2, 3), "meeting": (2, 3, 4, 5)}
+
+
+def met(r: random.Random, contacts: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The contacts a follow-up of ``kind`` met: distinct, drawn by level (middle managers most often)."""
+    k = r.choice(MET.get(kind, (1, 2, 3, 4)))
+    chosen = r.choices(contacts, weights=[LEVEL_WEIGHTS[c["level"]] for c in contacts], k=k)
+    return list({c["id"]: c for c in chosen}.values())
 
 
 def note(ld: Loader, plan: Plan, kind: str, contact: dict[str, Any]) -> str:

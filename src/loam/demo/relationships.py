@@ -20,8 +20,8 @@ Four customers tell the story (names in :mod:`loam.demo.relationships_data`, cho
     S3+), support and stages drop, the executive pairing goes overdue and checklist marks lapse;
 (c) 中国联合网络通信有限公司昆明市分公司 (A, ar2) **single-thread risk**: its covered cells rest on ar2 alone,
     with a big 5G deal open;
-(d) 中国电信股份有限公司云南分公司 (S, director) **power map red → green**: its biggest open opportunity (the
-    OTN deal with the default seed, see :func:`story_opportunity`) starts with no supportive key player and, edit by
+(d) 中国电信股份有限公司贵州分公司 (S, director) **power map red → green**: its biggest open opportunity (the
+    10G PON deal with the default seed, see :func:`story_opportunity`) starts with no supportive key player and, edit by
     edit on the map over the year, gains a supportive evaluator, a coach, a supportive approver and decision maker.
 
 How: the services stamp "now", so the year runs in episodes of a story clock (:mod:`loam.demo.clock`, moving the

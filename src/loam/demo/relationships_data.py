@@ -8,7 +8,7 @@ from __future__ import annotations
 IMPROVES = "中国电信股份有限公司广西分公司"  # ar1: from acquaintance to trust over the year
 DECAYS = "中国移动通信集团广东有限公司"  # ar1: lively a year ago, silent for five months
 SINGLE_THREAD = "中国联合网络通信有限公司昆明市分公司"  # ar2 alone, with a big 5G deal open
-RED_TO_GREEN = "中国电信股份有限公司云南分公司"  # the director's OTN deal: its power map turns green
+RED_TO_GREEN = "中国电信股份有限公司贵州分公司"  # the director's 10G PON deal: its power map turns green
 
 # Competitors a contact may lean towards, when the customer's deals name none.
 RIVALS = {"telecom": ("中兴通讯", "烽火通信", "爱立信"), "other": ("新华三", "锐捷网络", "深信服")}

@@ -14,12 +14,11 @@ from typing import Any
 
 from loam.demo import names as nm
 from loam.demo.loader import FOLLOWUPS_PER_YEAR
-from loam.demo.records import note
+from loam.demo.records import met, note
 from loam.demo.relationships import FollowUpRow, Rel
 
 WINDOW_DAYS = 100  # how far before the loader's year the history goes
 YEAR_DAYS = 365  # the loader's year (loam.demo.records.history)
-WEIGHTS = {"executive": 3, "middle": 4, "staff": 2}
 
 
 def older_followups(rel: Rel) -> None:
@@ -79,9 +78,7 @@ def _history(rel: Rel, plan: Any) -> list[tuple[dict[str, Any], set[int], list[i
         kind = r.choices(list(nm.FOLLOWUP_KINDS), weights=list(nm.FOLLOWUP_KINDS.values()))[0]
         owner, since = row["owner_id"], row["owner_since"]
         author = owner if owner and since and moment >= since else row["previous_owner_id"] or owner
-        k = 1 if kind in ("call", "wechat", "email") else r.choice([1, 2, 2, 3])
-        chosen = r.choices(plan.contacts, weights=[WEIGHTS[c["level"]] for c in plan.contacts], k=k)
-        chosen = list({c["id"]: c for c in chosen}.values())
+        chosen = met(r, plan.contacts, kind)
         content = note(rel.ld, plan, kind, chosen[0])
         people = {author} - {None}
         if "方案经理" in content or (kind in ("visit", "meeting", "reception") and r.random() < 0.3):

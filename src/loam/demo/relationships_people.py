@@ -134,6 +134,8 @@ def describe(rel: Rel, plan: Plan, mood: str | None) -> list[Person]:
             p.orientation = r.choice(rd.ORIENTATIONS)
         out.append(p)
     mood_of(rel, out, mood)
+    if tier == "S" and mood in (None, "green"):
+        mood_of(rel, out, "warm")  # the strategic accounts we hold best: trusted by their key people
     owners(rel, plan, out)
     preferences(rel, plan, out)
     return out
