@@ -113,6 +113,31 @@ def test_followup_scenario_put_get_and_rate(session, ids):
     assert c.delete(url).status_code == 404
 
 
+def test_a_stale_version_is_409_and_changes_nothing(session, ids):
+    f = followup(session, ids["ar1"])
+    c = api("ar1")
+    url = f"/api/v1/followups/{f.id}/scenario"
+    visit = by_code(session, "daily_visit").id
+    first = c.put(url, json={"scenario_id": visit, "checked": [0]}).json()
+    assert first["version"] == 1
+    # A colleague ticks item 1 on version 1; the first writer, still on version 1, then ticks item 2.
+    mine = c.put(url, json={"scenario_id": visit, "checked": [0, 1], "version": 1})
+    assert mine.status_code == 200 and mine.json()["version"] == 2
+    stale = c.put(url, json={"scenario_id": visit, "checked": [0, 2], "version": 1})
+    assert stale.status_code == 409, stale.text
+    assert c.put(f"{url}/rating", json={"quality": 5, "version": 1}).status_code == 409
+    got = c.get(url).json()
+    assert (got["checked"], got["quality"], got["version"]) == ([0, 1], None, 2)
+    r = c.put(f"{url}/rating", json={"quality": 5, "version": 2})
+    assert r.status_code == 200 and r.json()["version"] == 3
+    assert c.put(url, json={"scenario_id": visit, "version": 0}).status_code == 422
+    assert c.delete(url).status_code == 204
+    # The record has gone: writing on the version read before is stale too.
+    assert c.put(url, json={"scenario_id": visit, "version": 3}).status_code == 409
+    session.expire_all()
+    assert session.get(FollowUpScenario, f.id) is None
+
+
 def test_followup_scenario_scope_and_permissions(session, ids):
     f = followup(session, ids["ar1"])
     choose(session, ids["ar1"], f.id, "daily_visit", checked=[1])

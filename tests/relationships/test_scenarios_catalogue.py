@@ -136,6 +136,8 @@ def test_checklist_edit_moves_past_ticks_with_their_items(session, ids):
     # a ticked 0 → 1, 2 → 3, 3 → 0; b ticked only the removed item.
     assert session.get(FollowUpScenario, a.id).checked == [0, 1, 3]
     assert session.get(FollowUpScenario, b.id).checked == []
+    # Both records changed under their readers: a form still showing the old ticks is stale (409) now.
+    assert [session.get(FollowUpScenario, x.id).version for x in (a, b)] == [2, 2]
 
 
 def test_in_use_scenario_is_deactivated_not_deleted(session, ids):

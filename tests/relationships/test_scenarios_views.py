@@ -237,6 +237,19 @@ def test_panel_ticks_money_and_rating(session, ids):
     r = post_form(c, f"{url}/rating", {"quality": "2", "support_effect": "0", "stage_effect": "-1"})  # no HTMX
     assert r.status_code == 303 and r.headers["location"].endswith(f"/followups/{f.id}/edit")
     assert _record(session, f.id).stage_effect == -1
+    # Every form of the panel carries the version it was rendered with; a stale one is refused with a message.
+    panel = c.get(url).text
+    version = _record(session, f.id).version
+    assert panel.count(f'name="version" value="{version}"') == 3
+    stale = {"scenario_id": hosp.id, "checked[]": ["1"], "version": str(version - 1)}
+    r = post_form(c, url, stale, headers=HX)
+    assert r.status_code == 409 and "X-Loam-Message" in r.headers
+    assert post_form(c, f"{url}/rating", {"quality": "5", "version": str(version - 1)}, headers=HX).status_code == 409
+    assert post_form(c, f"{url}/pick", {"scenario_id": "", "version": str(version - 1)}, headers=HX).status_code == 409
+    session.expire_all()
+    assert (_record(session, f.id).checked, _record(session, f.id).quality) == ([0, 2], 2)
+    r = post_form(c, url, stale | {"version": str(version)}, headers=HX)
+    assert r.status_code == 200 and r.text.count('checked data-testid="scenario-tick"') == 1
 
 
 def test_panel_for_readers_and_strangers(session, ids):

@@ -227,6 +227,7 @@ BUILTIN_ROLES: dict[str, tuple[str, str, set[Permission], DataScope]] = {
             Permission.reports_view,
             Permission.relationships_view,
             Permission.relationships_update,
+            Permission.data_export,
         },
         DataScope.own,
     ),

@@ -261,7 +261,7 @@ class ContactScenario(Timestamped, Versioned, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class FollowUpScenario(Base):
+class FollowUpScenario(Versioned, Base):
     """The scenario a follow-up (or planned activity) followed, the ticked checklist, and its rating afterwards."""
 
     __tablename__ = "followup_scenarios"

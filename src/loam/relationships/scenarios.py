@@ -292,12 +292,19 @@ def _save(
     return record
 
 
+def _check_version(record: FollowUpScenario | None, version: int | None) -> None:
+    """409 when the client read another version than the stored one (or a record that has since gone)."""
+    if version is not None and (record is None or record.version != version):
+        raise Conflict(_("Someone else changed this follow-up's scenario. Reload and try again."))
+
+
 def choose(session: Session, scope: Scope, followup_id: int, data: FollowUpScenarioWrite) -> FollowUpScenario:
     """Set the scenario of a follow-up with its ticked checklist, guests and money spent (a full replace; the
     rating is kept). 422 for an inactive scenario, a checklist index out of range, or spending above a hospitality
-    scenario's limit per guest; nothing is written then."""
+    scenario's limit per guest; 409 for a stale ``version``; nothing is written then."""
     followup = _followup(session, scope, followup_id, write=True)
     record = repo.record(session, followup.id)
+    _check_version(record, data.version)
     scenario = _usable(session, data.scenario_id, record)
     checked = _ticks(scenario, data.checked)
     _check_spend(scenario, data.guests, data.spent)
@@ -306,12 +313,14 @@ def choose(session: Session, scope: Scope, followup_id: int, data: FollowUpScena
 
 
 def change_scenario(
-    session: Session, scope: Scope, followup_id: int, scenario_id: int | None
+    session: Session, scope: Scope, followup_id: int, scenario_id: int | None, version: int | None = None
 ) -> FollowUpScenario | None:
     """The scenario select (follow-up form, panel): switch to another scenario — ticks cleared, as they were on the
-    old checklist; guests, money and rating kept (the limit is checked again) — or to none (the record goes)."""
+    old checklist; guests, money and rating kept (the limit is checked again) — or to none (the record goes);
+    409 for a stale ``version``."""
     followup = _followup(session, scope, followup_id, write=True)
     record = repo.record(session, followup.id)
+    _check_version(record, version)
     if scenario_id is None:
         if record is not None:
             _remove(session, scope, record)
@@ -346,9 +355,10 @@ def rate(session: Session, scope: Scope, followup_id: int, data: RatingWrite) ->
     record = repo.record(session, followup.id)
     if record is None:
         raise Invalid(_("Choose the follow-up's scenario before rating it."))
+    _check_version(record, data.version)
     if followup.occurred_at > utcnow():
         raise Invalid(_("Rate the activity after it has taken place."))
-    values = data.model_dump() | {"rated_by": scope.user_id, "rated_at": utcnow()}
+    values = data.model_dump(exclude={"version"}) | {"rated_by": scope.user_id, "rated_at": utcnow()}
     changes = audit.apply_changes(record, values)
     session.flush()
     audit.record(session, scope, RECORD, followup.id, "rate", changes)

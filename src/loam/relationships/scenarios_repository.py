@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from loam.activities.models import FollowUp
@@ -65,12 +65,19 @@ def ticks_of(session: Session, scenario_id: int) -> list[tuple[int, list[int]]]:
 
 
 def set_ticks(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Rewrite ``checked`` of many records at once (``[{"followup_id": …, "checked": […]}, …]``)."""
+    """Rewrite ``checked`` of many records at once (``[{"followup_id": …, "checked": […]}, …]``); each record's
+    version moves on, so a form showing the old ticks is stale."""
     if rows:
-        session.execute(update(FollowUpScenario), rows)
+        t = FollowUpScenario.__table__
+        stmt = (
+            update(t)
+            .where(t.c.followup_id == bindparam("fid"))
+            .values(checked=bindparam("ticks"), version=t.c.version + 1)
+        )
+        session.execute(stmt, [{"fid": r["followup_id"], "ticks": r["checked"]} for r in rows])
         for obj in list(session.identity_map.values()):
             if isinstance(obj, FollowUpScenario):
-                session.expire(obj, ["checked"])
+                session.expire(obj, ["checked", "version"])
 
 
 def profiles(session: Session, contact_ids: Iterable[int]) -> dict[int, tuple[int, int]]:

@@ -147,6 +147,9 @@ class FollowUpScenarioWrite(BaseModel):
     checked: list[Index] = Field(default_factory=list, max_length=MAX_ITEMS)
     guests: int | None = Field(None, ge=1, le=100_000)
     spent: Money | None = Field(None, strict=False)
+    version: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="The version read (409 when changed since); none on a first choice."
+    )
 
 
 class RatingWrite(BaseModel):
@@ -158,6 +161,9 @@ class RatingWrite(BaseModel):
     quality: int = Field(ge=1, le=5)
     support_effect: int = Field(0, ge=-2, le=2)
     stage_effect: int = Field(0, ge=-1, le=1)
+    version: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="The version read (409 when changed since); none on a first choice."
+    )
 
 
 class SuggestionRead(BaseModel):
@@ -183,5 +189,6 @@ class FollowUpScenarioRead(BaseModel):
     stage_effect: int | None
     rated_by: int | None
     rated_at: datetime | None
+    version: int
     scenario: ScenarioRead | None = None
     suggestions: list[SuggestionRead] = Field(default_factory=list)

@@ -276,7 +276,7 @@ def pick_followup_scenario(
     chosen = form.get("scenario_id")
     if chosen and record_id(chosen) is None:
         raise_invalid({"scenario_id": _("Choose one of the active scenarios.")})
-    service.change_scenario(session, scope, followup_id, record_id(chosen))
+    service.change_scenario(session, scope, followup_id, record_id(chosen), record_id(form.get("version")))
     return _after_write(request, session, scope, followup_id)
 
 
