@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,27 +33,65 @@ env = Environment(
 )
 templates = Jinja2Templates(env=env)
 
-# Sentinels standing for integer path parameters while a route's path is worked out once (far from any real id).
+# Sentinels standing for path parameters while a route's path is worked out once (far from any real id).
 _SENTINEL = 9_876_543_210_000
+_TEXT = re.compile(r"[A-Za-z0-9_.~-]+")
+_TEXT_PATH = re.compile(r"[A-Za-z0-9_.~-]+(/[A-Za-z0-9_.~-]+)*")
+
+
+@dataclass(frozen=True)
+class _PathTemplate:
+    path: str  # with {name} for each parameter
+    text: frozenset[str]  # parameters that take text (a str convertor), not only integers
+    slashes: frozenset[str]  # parameters that take text with slashes (a path convertor)
+
+
+def _accepts(app: Any, name: str, params: dict[str, Any]) -> bool:
+    try:
+        app.url_path_for(name, **params)
+    except Exception:  # noqa: BLE001 - the route's convertor refused the sample
+        return False
+    return True
+
+
+def _path_template(app: Any, name: str, keys: tuple[str, ...]) -> _PathTemplate | None:
+    """The route's path with ``{key}`` placeholders, or None when no sample values fit its convertors."""
+    ints: dict[str, Any] = {k: _SENTINEL + i for i, k in enumerate(keys)}
+    texts: dict[str, Any] = {k: f"loamsample{_SENTINEL + i}" for i, k in enumerate(keys)}
+    base = next((b for b in (ints, texts) if _accepts(app, name, b)), None)
+    if base is None:
+        return None
+    path = str(app.url_path_for(name, **base))
+    text = frozenset(k for k in keys if _accepts(app, name, base | {k: texts[k]}))
+    slashes = frozenset(k for k in text if _accepts(app, name, base | {k: f"loam/sample/{_SENTINEL}"}))
+    for k, v in base.items():
+        path = path.replace(str(v), "{" + k + "}")
+    return _PathTemplate(path, text, slashes)
+
+
+def _cacheable(template: _PathTemplate, key: str, value: Any) -> bool:
+    if type(value) is int:
+        return value >= 0
+    if type(value) is not str or key not in template.text:
+        return False
+    return bool((_TEXT_PATH if key in template.slashes else _TEXT).fullmatch(value)) and ".." not in value
 
 
 def path_for(app: Any, name: str, params: dict[str, Any]) -> str:
-    """``app.url_path_for`` with the route looked up once per name and parameter names: FastAPI walks every route
-    (~5 ms here) on each call, and a list renders a link per row. Only non-negative integer parameters (ids) take
-    the cached path; anything else asks the router."""
-    if not params or not all(type(v) is int and v >= 0 for v in params.values()):
-        return str(app.url_path_for(name, **params))
-    cache: dict[tuple[str, tuple[str, ...]], str] | None = getattr(app.state, "path_templates", None)
+    """``app.url_path_for`` with each route's path worked out once per name and parameter names: FastAPI walks
+    every route (~5 ms here) on each call, and a list renders a link per row. Values the route's convertors are
+    known to take as they are (non-negative integers; plain text where the route takes text) fill the cached
+    path; anything else asks the router."""
+    cache: dict[tuple[str, tuple[str, ...]], _PathTemplate | None] | None = getattr(app.state, "path_templates", None)
     if cache is None:
         cache = app.state.path_templates = {}
     keys = tuple(sorted(params))
-    template = cache.get((name, keys))
-    if template is None:
-        template = str(app.url_path_for(name, **{k: _SENTINEL + i for i, k in enumerate(keys)}))
-        for i, k in enumerate(keys):
-            template = template.replace(str(_SENTINEL + i), "{" + k + "}")
-        cache[(name, keys)] = template
-    return template.format(**params)
+    if (name, keys) not in cache:
+        cache[(name, keys)] = _path_template(app, name, keys)
+    template = cache[(name, keys)]
+    if template is None or not all(_cacheable(template, k, v) for k, v in params.items()):
+        return str(app.url_path_for(name, **params))
+    return template.path.format(**params)
 
 
 @pass_context
