@@ -84,6 +84,25 @@ def test_due_rule(session, ids, pair):
     assert execpool.list_all(session, scope, PairingFilters(due=False), as_of=T + timedelta(days=83)) == []
 
 
+def test_the_list_reads_every_pairing_in_chunks(session, ids, pair, monkeypatch):
+    """No cap: with chunks of two, seven pairings over three executives all come back, by executive, and the due
+    filter applies to every chunk."""
+    monkeypatch.setattr(execpool, "CHUNK", 2)
+    c = pair["c"]
+    bosses = [f.contact(session, ids["ar1"], c.id, f"高管{i}", "公司领导", level="executive") for i in range(3)]
+    made = [pair["p"]]
+    for boss in bosses:
+        made += [f.pairing(session, ids["ar1"], boss.id, u) for u in (ids["director"], ids["sr1"])]
+    scope = scope_of(session, ids["ar1"])
+    listed = execpool.list_all(session, scope, as_of=T + timedelta(days=10))
+    assert [p.id for p in listed] == [p.id for p in sorted(made, key=lambda p: (p.user_id, p.id))]
+    held = T + timedelta(days=95)
+    f.meeting(session, ids["ar1"], made[3].id, held, status="held", held_on=held)
+    due = execpool.list_all(session, scope, PairingFilters(due=True), as_of=T + timedelta(days=100))
+    assert sorted(p.id for p in due) == sorted(p.id for p in made if p is not made[3])
+    assert execpool.list_page(session, scope, PairingFilters(), 2, 3, as_of=T)[1] == 7
+
+
 def test_the_daily_job_notifies_once_per_due_period(session, ids, pair):
     p = pair["p"]
     key = f"exec_pairing_due:{p.id}:{T.isoformat()}"

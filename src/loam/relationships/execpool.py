@@ -48,7 +48,7 @@ from loam.relationships.schemas_network import (
 ENTITY = "exec_pairing"
 ENTITY_MEETING = "exec_meeting"
 MEETING_FIELDS = ("planned_on", "held_on", "status", "followup_id", "summary")
-LIST_LIMIT = 5000
+CHUNK = 2000  # pairings read and marked at a time by list_all
 
 
 @dataclass
@@ -94,13 +94,18 @@ def list_all(
     session: Session, scope: Scope, filters: PairingFilters | None = None, as_of: date | None = None
 ) -> list[ExecPairing]:
     """Every visible pairing (of a live contact) matching the filters, by executive; ``due`` is evaluated on
-    ``as_of`` (default today). Pairings are few (executives × customer executives): capped at 5,000."""
+    ``as_of`` (default today). Pairings are few (executives × customer executives); they are read in chunks so
+    that none is left out, however many there are."""
     access.require_view(scope)
-    filters = filters or PairingFilters()
-    pairings = repo.pairing_list(session, scope, filters, LIST_LIMIT)
-    mark(pairings, repo.meeting_marks(session, [p.id for p in pairings]), as_of or today())
-    if filters.due is not None:
-        pairings = [p for p in pairings if p.due == filters.due]  # type: ignore[attr-defined]
+    filters, day = filters or PairingFilters(), as_of or today()
+    pairings: list[ExecPairing] = []
+    after: tuple[int, int] | None = None
+    while chunk := repo.pairing_list(session, scope, filters, CHUNK, after):
+        mark(chunk, repo.meeting_marks(session, [p.id for p in chunk]), day)
+        pairings += [p for p in chunk if filters.due is None or p.due == filters.due]  # type: ignore[attr-defined]
+        if len(chunk) < CHUNK:
+            break
+        after = (chunk[-1].user_id, chunk[-1].id)
     return pairings
 
 

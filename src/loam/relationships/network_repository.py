@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, delete, distinct, func, insert, select
+from sqlalchemy import Select, case, delete, distinct, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from loam.activities.models import FollowUp, followup_contacts
@@ -248,9 +248,14 @@ def _live_contact() -> Any:
     return ExecPairing.contact_id.in_(select(Contact.id).where(Contact.deleted_at.is_(None)))
 
 
-def pairing_list(session: Session, scope: Scope, f: PairingFilters, limit: int) -> list[ExecPairing]:
-    """The caller's visible pairings whose contact is live, filtered by customer / executive / contact."""
+def pairing_list(
+    session: Session, scope: Scope, f: PairingFilters, limit: int, after: tuple[int, int] | None = None
+) -> list[ExecPairing]:
+    """The caller's visible pairings whose contact is live, filtered by customer / executive / contact, by
+    executive; ``after`` (user id, pairing id) continues from a previous chunk."""
     stmt = readable_pairings(scope).where(_live_contact())
+    if after is not None:
+        stmt = stmt.where(tuple_(ExecPairing.user_id, ExecPairing.id) > tuple_(*after))
     for column, value in (
         (ExecPairing.customer_id, f.customer_id),
         (ExecPairing.user_id, f.user_id),
