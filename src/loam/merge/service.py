@@ -1,7 +1,8 @@
 """Duplicate finder and merges: the only writer of merges (rules, permission checks, audit rows).
 
 A merge keeps one record (the survivor), takes the chosen field values from the others, moves their
-children over — contacts, follow-ups, follow-up contact links, reporting lines, team members — copies
+children over — contacts, follow-ups, follow-up contact links, reporting lines, team members; for contacts also
+their roles in deals and their relationship records (loam.relationships.lifecycle) — copies
 their audit history onto the survivor and puts them in the recycle bin. Everything it changed is kept
 in a ``merges`` row so that an undo (``undo``, or restoring a merged record from the recycle bin) can
 put it back. Each domain's own service does the writing (R2); this module decides who may do what.
@@ -144,6 +145,8 @@ def _move_children(session: Session, scope: Scope, k: Kind, record: Any, survivo
     else:
         note("followup_contacts", followup_service.move_contact_links(session, from_id, to_id))
         note("reports_to", contact_service.move_reports_to(session, from_id, to_id))
+        for kind, move in _contact_movers():
+            note(kind, move(session, from_id, to_id))
     skip = {survivor.owner_id} if survivor.owner_id else set()
     note("members", authz_service.move_members(session, k.entity, from_id, to_id, skip_user_ids=skip))
 
@@ -172,7 +175,7 @@ def _move_back(session: Session, k: Kind, survivor_id: int, from_id: int, moved:
         back["converted_leads"] = customer_service.move_converted_leads(
             session, survivor_id, from_id, ids("converted_leads")
         )
-    for kind, move in _deal_movers():
+    for kind, move in [*_deal_movers(), *_contact_movers()]:
         if ids(kind):
             back[kind] = move(session, survivor_id, from_id, ids(kind))
     if ids("owner_members"):
@@ -198,6 +201,25 @@ def _deal_movers() -> list[tuple[str, Any]]:
         pass
     else:
         movers.extend(relationship_lifecycle.MOVERS)
+    return movers
+
+
+def _contact_movers() -> list[tuple[str, Any]]:
+    """What hangs off a contact in other domains and follows it into the survivor: deal roles, relationship records
+    (kind, move(session, from, to, ids)), in the order they must run."""
+    movers: list[tuple[str, Any]] = []
+    try:
+        from loam.opportunities import service as opportunity_service
+    except ModuleNotFoundError:  # pragma: no cover - the opportunities domain is not installed
+        pass
+    else:
+        movers.append(("opportunity_contacts", opportunity_service.move_contact))
+    try:
+        from loam.relationships import lifecycle as relationship_lifecycle
+    except ModuleNotFoundError:  # pragma: no cover - the relationships domain is not installed
+        pass
+    else:
+        movers.extend(relationship_lifecycle.CONTACT_MOVERS)
     return movers
 
 

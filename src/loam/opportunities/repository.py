@@ -192,6 +192,23 @@ def move_customer(session: Session, from_id: int, to_id: int, ids: list[int] | N
     return moved
 
 
+def move_contact_links(session: Session, from_id: int, to_id: int, ids: list[int] | None) -> list[int]:
+    """Re-point the deal roles (opportunity_contacts) of contact ``from_id`` (or only ``ids``) to ``to_id``,
+    except on deals where ``to_id`` already has a role (that one is kept)."""
+    from sqlalchemy import exists, update
+    from sqlalchemy.orm import aliased
+
+    other = aliased(OpportunityContact)
+    taken = exists().where(other.contact_id == to_id, other.opportunity_id == OpportunityContact.opportunity_id)
+    stmt = select(OpportunityContact.id).where(OpportunityContact.contact_id == from_id, ~taken)
+    if ids is not None:
+        stmt = stmt.where(OpportunityContact.id.in_(ids))
+    moved = sorted(session.scalars(stmt))
+    if moved:
+        session.execute(update(OpportunityContact).where(OpportunityContact.id.in_(moved)).values(contact_id=to_id))
+    return moved
+
+
 def ids_of_customer(session: Session, customer_id: int) -> list[int]:
     return list(session.scalars(select(Opportunity.id).where(Opportunity.customer_id == customer_id)))
 

@@ -393,6 +393,12 @@ def move_customer(session: Session, from_id: int, to_id: int, ids: list[int] | N
     return repo.move_customer(session, from_id, to_id, ids)
 
 
+def move_contact(session: Session, from_id: int, to_id: int, ids: list[int] | None = None) -> list[int]:
+    """Contact merge (and its undo): the merged contact's roles in deals become the survivor's (where the survivor
+    has none in that deal); the merge domain has authorised it."""
+    return repo.move_contact_links(session, from_id, to_id, ids)
+
+
 def purge_for_customer(session: Session, customer_id: int) -> int:
     """A customer is purged: its opportunities (live or deleted) go for good; returns how many."""
     ids = repo.ids_of_customer(session, customer_id)
