@@ -185,6 +185,8 @@ def measure() -> None:
         ("list q=河池电信 sort -updated_at", "/api/v1/customers", {"q": "河池电信", "sort": "-updated_at"}),
         ("search 2-char 河池", "/api/v1/search", {"q": "河池"}),
         ("search 2-char no match 鲸鲨", "/api/v1/search", {"q": "鲸鲨"}),
+        ("search 2-char common 公司", "/api/v1/search", {"q": "公司"}),
+        ("list q=河池 sort -updated_at", "/api/v1/customers", {"q": "河池", "sort": "-updated_at"}),
         ("search 3-char 河池电", "/api/v1/search", {"q": "河池电"}),
         ("search 4+ char 河池电信分公司", "/api/v1/search", {"q": "河池电信分公司"}),
         (f"search phone {phone}", "/api/v1/search", {"q": phone}),

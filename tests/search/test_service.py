@@ -164,3 +164,27 @@ def test_two_characters_at_the_end_of_a_field_from_the_index(session, ids):
         assert session.scalar(text("SELECT count(*) FROM search_queue")) == 0
     for q in ("河池", "尾部河池", "林尾"):
         assert c.id in found(session, ids["ar1"], q), q
+
+
+def test_two_characters_on_postgresql_look_in_names_through_their_pairs(session, ids):
+    """PostgreSQL: a two-character query is served by the GIN index of the names' character pairs (i5c); it finds
+    a name containing the pair anywhere, case-insensitively, a lead by its company, and nothing else. SQLite's
+    trigram vocabulary finds them all the same."""
+    from loam.search.repository import match_clause
+
+    c = make_customer(session, ids["ar1"], "南宁ABc网络科技", email="zz@example.cn")
+    other = make_customer(session, ids["ar1"], "柳州数据中心")
+    lead = make_lead(session, ids["ar1"], "韦先生", company="百色河池联合体")
+    session.flush()
+    for q in ("南宁", "网络", "BC", "ab", "技"):
+        assert c.id in found(session, ids["ar1"], q), q
+    assert other.id not in found(session, ids["ar1"], "南宁")
+    assert lead.id in found(session, ids["ar1"], "色河", entity="lead")
+    if session.get_bind().dialect.name == "postgresql":
+        sql = str(match_clause("customer", "南宁").compile(session.get_bind()))
+        assert "loam_bigrams(lower(customers.name)) @>" in sql
+        session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: make the planner show its index
+        where = match_clause("customer", "南宁").compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(session.scalars(text(f"EXPLAIN SELECT id FROM customers WHERE {where}")))  # noqa: S608
+        assert "ix_customers_name_bigrams" in plan, plan
+        assert session.scalar(text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_leads_company_bigrams'"))

@@ -3,7 +3,9 @@
 The indexes are built by migration ``i3b_search`` (read its docstring). A *match clause* is the
 condition a list's ``q`` filter and the global search put on customers, contacts or leads:
 
-* PostgreSQL: ``body ILIKE '%q%'`` — the pg_trgm GIN index on ``body`` serves it for 3+ characters.
+* PostgreSQL: ``body ILIKE '%q%'`` — the pg_trgm GIN index on ``body`` serves it for 3+ characters; a
+  2-character query looks in names (a lead's company too) through the GIN index of their character pairs
+  (migration ``i5c_search_bigrams``).
 * SQLite: ``id IN (FTS5 trigram candidates ∪ queued ids) AND body LIKE '%q%'`` — the FTS5 table gives
   candidates, LIKE on the live row decides (so stale index rows never show).
 
@@ -11,7 +13,7 @@ Queries shorter than 3 characters cannot use a trigram index. SQLite serves 2-ch
 from the same FTS5 table all the same: every character of an indexed field is followed by another
 (the body ends with U+0001), so a row contains "河池" exactly when one of its trigrams starts with
 "河池"; the ``fts5vocab`` table lists those trigrams by a range scan and the candidates are their OR.
-One-character queries, and 2-character ones on PostgreSQL, are plain scans of the scoped rows:
+One-character queries are plain scans of the scoped rows:
 correct, and bounded by the caller's LIMIT (the global search asks for a handful of rows; lists
 count up to the cap of :mod:`loam.kit.listing`).
 """
@@ -23,7 +25,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select, String, and_, column, event, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    Select,
+    String,
+    Text,
+    and_,
+    cast,
+    column,
+    event,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from loam import db
@@ -37,6 +55,8 @@ INDEXED: dict[str, tuple[str, tuple[str, ...]]] = {
     "lead": ("leads", ("name", "company", "phone", "phone_norm", "email")),
 }
 TRIGRAM = 3
+# entity: the columns a two-character query looks in on PostgreSQL (migration i5c_search_bigrams indexes them)
+BIGRAM_COLUMNS: dict[str, tuple[str, ...]] = {"customer": ("name",), "contact": ("name",), "lead": ("name", "company")}
 ANALYZE_AFTER = 50_000  # queued rows of one table that make the commit refresh its planner statistics
 NO_MATCH = '"\x02\x02\x02"'  # an FTS5 query for "nothing" (no searchable text holds U+0002)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -125,6 +145,19 @@ def match_clause(entity: str, q: str) -> Any:
     return and_(literal_column(f"{INDEXED[entity][0]}.id").in_(candidates), recheck)
 
 
+def _bigram_clause(entity: str, term: str) -> Any:
+    """PostgreSQL, a two-character term: a name (lead: name or company) contains it — the GIN index of the names'
+    character pairs (migration i5c_search_bigrams) finds the candidates, ILIKE confirms them."""
+    name = INDEXED[entity][0]
+    pair = cast(postgresql.array([literal(term.lower(), Text)]), postgresql.ARRAY(Text))
+    clauses = []
+    for column_name in BIGRAM_COLUMNS[entity]:
+        col = literal_column(f"{name}.{column_name}", String)
+        indexed = func.loam_bigrams(func.lower(col)).op("@>")(pair)
+        clauses.append(and_(indexed, col.ilike(f"%{like_escape(term)}%", escape="\\")))
+    return _or(clauses)
+
+
 def _postgresql_clause(entity: str, body: Any, found: list[str]) -> Any:
     """``id IN (ids whose body ILIKE the terms)``, the ids computed first from the trigram index.
 
@@ -136,6 +169,11 @@ def _postgresql_clause(entity: str, body: Any, found: list[str]) -> Any:
     """
     name = INDEXED[entity][0]
     patterns = [(len(t) >= TRIGRAM, f"%{like_escape(t)}%") for t in found]
+    if all(len(t) >= TRIGRAM - 1 for t in found) and any(len(t) == TRIGRAM - 1 for t in found):
+        # Not fenced: the planner picks the pairs' index for a rare pair and a scan stopping at the LIMIT for a
+        # common one ("公司"), from the statistics ANALYZE keeps on the indexed expression.
+        return _or([_bigram_clause(entity, t) if len(t) < TRIGRAM else body.ilike(p, escape="\\")
+                    for t, (_i, p) in zip(found, patterns, strict=True)])  # fmt: skip
     if not all(indexed for indexed, _p in patterns):
         unindexed = literal_column(body_sql(entity)[:-1] + " || '')", String)
         return _or([(body if indexed else unindexed).ilike(p, escape="\\") for indexed, p in patterns])
