@@ -50,6 +50,7 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from loam import db, migrate  # noqa: E402
+from loam.app import create_app  # noqa: E402
 from loam.demo import org as demo_org  # noqa: E402
 from loam.demo import rel_scale  # noqa: E402
 from loam.demo.org import DEMO_PASSWORD  # noqa: E402
@@ -185,6 +186,72 @@ def pages() -> None:
         print(f"{who:8} {'frame + every section (sum)':36} {quantiles(totals)}", flush=True)
 
 
+def browser_like(names: list[str]) -> None:
+    """The page as a browser gets it from ``loam serve`` (one uvicorn process, in a subprocess): the frame, then its
+    sections at once over six connections (a browser's limit per host), timed until the last one has arrived."""
+    import socket
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "loam.app:create_app", "--factory", "--port", str(port), "--log-level",
+         "warning"],
+        env=os.environ | {"LOAM_DATABASE_URL": URL},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        from loam.customers.models import Customer
+        from loam.org.models import User
+
+        app = create_app()
+        with db.SessionLocal() as s:
+            ids = list(s.scalars(select(Customer.id).where(Customer.deleted_at.is_(None)).order_by(Customer.id)))
+            sample = random.Random(7).sample(ids, min(OPTS.sample, len(ids)))
+            owners = dict(s.execute(select(Customer.id, User.username).join(User, User.id == Customer.owner_id)).all())
+        clients: dict[str, httpx.Client] = {}
+
+        def client(username: str) -> httpx.Client:
+            if username not in clients:
+                c = httpx.Client(base_url=base, limits=httpx.Limits(max_connections=6), timeout=30)
+                token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+                assert token
+                data = {"username": username, "password": DEMO_PASSWORD, "csrf_token": token.group(1), "next": "/"}
+                assert c.post("/login", data=data).status_code == 303
+                clients[username] = c
+            return clients[username]
+
+        sections = [n for n in names if n != "relationships:customer"]
+        totals = []
+        with ThreadPoolExecutor(6) as pool:
+            for i, cid in enumerate([sample[0], sample[0], *sample]):
+                c = client(owners[cid])
+                t = time.perf_counter()
+                assert c.get(app.url_path_for("relationships:customer", customer_id=cid)).status_code == 200
+                urls = [app.url_path_for(n, customer_id=cid) for n in sections]
+                got = list(pool.map(lambda u, c=c: c.get(u, headers={"HX-Request": "true"}).status_code, urls))
+                assert got == [200] * len(urls), got
+                if i >= 2:
+                    totals.append((time.perf_counter() - t) * 1000)
+        print(f"\nthe whole page from `loam serve` (frame, then {len(sections)} sections over 6 connections), "
+              f"{len(totals)} customers as their owners, ms")  # fmt: skip
+        print(f"{'owner':8} {'frame + sections, until the last':36} {quantiles(totals)}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("loam").setLevel(logging.WARNING)
@@ -208,6 +275,7 @@ def main() -> None:
         else:
             print("this month's snapshots exist already: not timed again")
         pages()
+        browser_like(routes(create_app()))
     finally:
         drop_database()
 
