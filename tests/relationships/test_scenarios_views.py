@@ -246,6 +246,7 @@ def test_panel_ticks_money_and_rating(session, ids):
     assert r.status_code == 409 and "X-Loam-Message" in r.headers
     assert post_form(c, f"{url}/rating", {"quality": "5", "version": str(version - 1)}, headers=HX).status_code == 409
     assert post_form(c, f"{url}/pick", {"scenario_id": "", "version": str(version - 1)}, headers=HX).status_code == 409
+    assert post_form(c, f"{url}/pick", {"scenario_id": "", "version": "abc"}, headers=HX).status_code == 422
     session.expire_all()
     assert (_record(session, f.id).checked, _record(session, f.id).quality) == ([0, 2], 2)
     r = post_form(c, url, stale | {"version": str(version)}, headers=HX)

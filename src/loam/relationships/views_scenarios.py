@@ -276,7 +276,10 @@ def pick_followup_scenario(
     chosen = form.get("scenario_id")
     if chosen and record_id(chosen) is None:
         raise_invalid({"scenario_id": _("Choose one of the active scenarios.")})
-    service.change_scenario(session, scope, followup_id, record_id(chosen), record_id(form.get("version")))
+    version = form.get("version")
+    if version and record_id(version) is None:  # a version that is not one: refused, nothing written
+        raise_invalid({"version": _("Someone else changed this follow-up's scenario. Reload and try again.")})
+    service.change_scenario(session, scope, followup_id, record_id(chosen), record_id(version))
     return _after_write(request, session, scope, followup_id)
 
 
