@@ -72,6 +72,29 @@ def test_small_opportunity_shows_the_gate_as_not_required(session, ids):
     assert 'data-testid="probability-note"' in page.text
 
 
+def _gate_badge(html, o):
+    found = re.search(rf'data-testid="gate-badge-{o.id}" data-status="(\w+)"', html)
+    return found.group(1) if found else None
+
+
+def test_kanban_cards_and_list_rows_show_the_project_approval_state(session, ids):
+    small = make_opportunity(session, ids["ar1"], "小单看板")
+    big = big_opportunity(session, ids)
+    ready = ready_opportunity(session, ids, "看板立项")
+    c = login("ar1")
+    assert post_form(c, f"/opportunities/{ready.id}/gate/submit", {"comment": "请审批"}).status_code == 303
+    for url in ("/opportunities/kanban", "/opportunities"):
+        html = c.get(url).text
+        assert _gate_badge(html, small) is None, url  # below the gate amount: nothing to show
+        assert _gate_badge(html, big) == "none" and "Project approval needed" in html, url
+        assert _gate_badge(html, ready) == "pending", url
+    pipeline = pipelines.get_pipeline(session, big.pipeline_id)
+    pipeline.gate_stage_id = None  # a pipeline without a gate: an unsubmitted big deal needs nothing
+    session.flush()
+    html = c.get("/opportunities/kanban").text
+    assert _gate_badge(html, big) is None and _gate_badge(html, ready) == "pending"
+
+
 def test_pipeline_page_gate_settings(session, ids):
     st = default_stages(session)
     pipeline = pipelines.get_pipeline(session, st["Qualify"].pipeline_id)

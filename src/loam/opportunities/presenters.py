@@ -14,7 +14,14 @@ from loam.kit.i18n import gettext as _
 from loam.opportunities import pipelines
 from loam.opportunities.models import PipelineStage
 from loam.opportunities.pipeline_schemas import REQUIRABLE
-from loam.opportunities.schemas import COMPETITOR_STATUSES, CONTACT_ROLES, STAGE_KINDS, STATUSES, TEAM_ROLES
+from loam.opportunities.schemas import (
+    COMPETITOR_STATUSES,
+    CONTACT_ROLES,
+    GATE_STATUSES,
+    STAGE_KINDS,
+    STATUSES,
+    TEAM_ROLES,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -108,6 +115,7 @@ def options() -> dict[str, Any]:
         "COMPETITOR_STATUSES": COMPETITOR_STATUSES,
         "STAGE_KINDS": STAGE_KINDS,
         "REQUIRABLE": REQUIRABLE,
+        "GATE_STATUS": GATE_STATUSES,
         "duration": duration,
         "stage_label": stage_label,
         "flabel": field_label,
@@ -117,9 +125,11 @@ def options() -> dict[str, Any]:
 
 
 def stage_context(session: Session) -> dict[str, Any]:
-    """Every pipeline and stage (for filters, labels and move forms) and the reasons."""
+    """Every pipeline and stage (for filters, labels and move forms), the reasons, and the gate amount of each
+    pipeline that has a project-approval gate (``gate_amounts``, for the gate badges of cards and rows)."""
     all_pipelines = pipelines.list_pipelines(session)
     stages = pipelines.all_stages(session)
+    gated = [p for p in all_pipelines if p.gate_stage_id in stages and stages[p.gate_stage_id].pipeline_id == p.id]
     by_pipeline: dict[int, list[PipelineStage]] = {}
     for s in sorted(stages.values(), key=lambda s: (s.position, s.id)):
         by_pipeline.setdefault(s.pipeline_id, []).append(s)
@@ -129,6 +139,7 @@ def stage_context(session: Session) -> dict[str, Any]:
         "stages": stages,
         "stages_by_pipeline": by_pipeline,
         "reasons": pipelines.reasons(session),
+        "gate_amounts": {p.id: p.gate_amount for p in gated},
     }
 
 

@@ -11,7 +11,7 @@ from loam.errors import LoamError
 from loam.search import service
 
 NAME = "search"
-app = typer.Typer(help="Global search (customers, contacts, leads)", no_args_is_help=True)
+app = typer.Typer(help="Global search (customers, contacts, leads, opportunities, contracts)", no_args_is_help=True)
 
 
 @app.command("query")
@@ -20,7 +20,7 @@ def query(
     limit: int = typer.Option(5, min=1, max=50),
     as_user: str | None = typer.Option(None, "--as", help="Search as this user (their data scope); default: all"),
 ) -> None:
-    """Search customers, contacts and leads; print one line per hit."""
+    """Search customers, contacts, leads, opportunities and contracts; print one line per hit."""
     try:
         with db.session_scope() as session:
             scope = authz_service.cli_scope(session, as_user) if as_user else Scope.system()
@@ -30,7 +30,7 @@ def query(
         raise typer.Exit(1) from None
     for group in found.groups:
         for hit in group.items:
-            typer.echo(f"{hit.entity:9} {hit.id:>9} {hit.name}  [{hit.matched}] {hit.subtitle or ''}")
+            typer.echo(f"{hit.entity:11} {hit.id:>9} {hit.name}  [{hit.matched}] {hit.subtitle or ''}")
 
 
 @app.command("reindex")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Entity = Literal["customer", "contact", "lead"]
+Entity = Literal["customer", "contact", "lead", "opportunity", "contract"]
 
 
 class SearchQuery(BaseModel):
@@ -22,8 +22,11 @@ class SearchHit(BaseModel):
     entity: Entity
     id: int
     name: str
-    subtitle: str | None = Field(None, description="phone, e-mail or company, whichever the record has")
-    matched: str = Field(description="the field that contains the query: name, company, phone or email")
+    subtitle: str | None = Field(
+        None,
+        description="phone, e-mail or company, whichever the record has; an opportunity's amount; a contract's number",
+    )
+    matched: str = Field(description="the field that contains the query: name, company, phone, email or number")
     route: str = Field(description="route name of the detail page, e.g. customers:detail")
     route_param: str = Field(description="path parameter of that route, e.g. customer_id")
 
@@ -36,4 +39,6 @@ class SearchGroup(BaseModel):
 
 class SearchResults(BaseModel):
     q: str
-    groups: list[SearchGroup] = Field(description="customers, contacts, leads — in that order, empty groups included")
+    groups: list[SearchGroup] = Field(
+        description="customers, contacts, leads, opportunities, contracts — in that order, empty groups included"
+    )

@@ -1,9 +1,12 @@
-"""Global search: one query over customers, contacts and leads, through each domain's own list (R13, R17).
+"""Global search: one query over customers, contacts, leads, opportunities and contracts, through each domain's
+own list (R13, R17).
 
 Each kind is searched with that domain's scoped, filtered list statement (``list_statement`` with
 ``q``), so a result is exactly a row the caller would find in that list: same data scope, team
-members, pools, soft-delete rules and permissions. The ``q`` filter of those lists is
-:func:`match_clause`, served by the search indexes (see :mod:`loam.search.repository`).
+members, pools, soft-delete rules and permissions. The ``q`` filter of the customer, contact and lead lists is
+:func:`match_clause`, served by the search indexes (see :mod:`loam.search.repository`); opportunities (by name)
+and contracts (by number or name) are matched by their own lists' filter, a scan of the scoped rows that the
+LIMIT stops early — they number in the hundreds of thousands at most, not millions.
 """
 
 from __future__ import annotations
@@ -23,16 +26,22 @@ ROUTES = {
     "customer": ("customers:detail", "customer_id"),
     "contact": ("contacts:detail", "contact_id"),
     "lead": ("leads:detail", "lead_id"),
+    "opportunity": ("opportunities:detail", "opportunity_id"),
+    "contract": ("contracts:detail", "contract_id"),
 }
 FIELDS = {
     "customer": ("name", "phone", "email"),
     "contact": ("name", "phone", "email"),
     "lead": ("name", "company", "phone", "email"),
+    "opportunity": ("name",),
+    "contract": ("number", "name"),
 }
 SUBTITLES = {
     "customer": ("phone", "email", "city"),
     "contact": ("phone", "email"),
     "lead": ("company", "phone", "email"),
+    "opportunity": ("amount",),
+    "contract": ("number",),
 }
 
 
@@ -59,10 +68,14 @@ def _statements(session: Session, scope: Scope, q: str) -> Iterator[tuple[str, S
     # Imported here: those domains' repositories import this module for match_clause.
     from loam.contacts import service as contact_service
     from loam.contacts.schemas import ContactFilters
+    from loam.contracts import service as contract_service
+    from loam.contracts.schemas import ContractFilters
     from loam.customers import service as customer_service
     from loam.customers.schemas import CustomerFilters
     from loam.leads import service as lead_service
     from loam.leads.schemas import LeadFilters
+    from loam.opportunities import service as opportunity_service
+    from loam.opportunities.schemas import OpportunityFilters
 
     can = scope.can
     yield (
@@ -74,6 +87,16 @@ def _statements(session: Session, scope: Scope, q: str) -> Iterator[tuple[str, S
         contact_service.list_statement(session, scope, ContactFilters(q=q), SORT) if can("contacts.view") else None,
     )
     yield "lead", lead_service.list_statement(session, scope, LeadFilters(q=q), SORT) if can("leads.view") else None
+    yield (
+        "opportunity",
+        opportunity_service.list_statement(session, scope, OpportunityFilters(q=q), SORT)
+        if can("opportunities.view")
+        else None,
+    )
+    yield (
+        "contract",
+        contract_service.list_statement(session, scope, ContractFilters(q=q), SORT) if can("contracts.view") else None,
+    )
 
 
 def matched_field(entity: str, row: Any, q: str) -> str:
@@ -89,6 +112,8 @@ def matched_field(entity: str, row: Any, q: str) -> str:
 def _hit(entity: str, row: Any, q: str) -> SearchHit:
     route, param = ROUTES[entity]
     subtitle = next((getattr(row, f) for f in SUBTITLES[entity] if getattr(row, f, None)), None)
+    if entity == "opportunity" and subtitle is not None:
+        subtitle = f"{subtitle:,.2f} {row.currency}"
     return SearchHit(
         entity=entity,  # type: ignore[arg-type]
         id=row.id,
