@@ -37,7 +37,7 @@ def test_create_update_rules(connection):
     assert c.post("/api/v1/custom-fields", json=FIELD | {"key": "r3", "unique": True}).status_code == 422
     assert c.post("/api/v1/custom-fields", json=FIELD | {"key": "Bad-Key"}).status_code == 422
     assert c.post("/api/v1/custom-fields", json=FIELD | {"key": "r4", "field_type": "blob"}).status_code == 422
-    assert c.post("/api/v1/custom-fields", json=FIELD | {"key": "r5", "entity": "invoice"}).status_code == 422
+    assert c.post("/api/v1/custom-fields", json=FIELD | {"key": "r5", "entity": "followup"}).status_code == 422
     url = f"/api/v1/custom-fields/{field['id']}"
     assert c.put(url, json=FIELD | {"field_type": "text"}).status_code == 422  # immutable type
     assert c.put(url, json=FIELD | {"key": "other"}).status_code in (409, 422)
@@ -48,7 +48,7 @@ def test_create_update_rules(connection):
     assert r.status_code == 200 and r.json()["active"] is False
     listed = c.get("/api/v1/custom-fields", params={"entity": "customer"}).json()
     assert [f["key"] for f in listed] == ["region"] and listed[0]["active"] is False
-    assert c.get("/api/v1/custom-fields", params={"entity": "invoice"}).status_code == 422
+    assert c.get("/api/v1/custom-fields", params={"entity": "followup"}).status_code == 422
     assert c.get("/api/v1/custom-fields/999999").status_code == 404
 
 

@@ -33,7 +33,7 @@ def test_create_edit_deactivate_through_the_page(connection, session):
     c = login("admin")
     page = c.get("/settings/custom-fields?entity=lead")
     assert page.status_code == 200 and 'data-testid="tab-contact"' in page.text
-    assert c.get("/settings/custom-fields?entity=invoice").status_code == 422
+    assert c.get("/settings/custom-fields?entity=followup").status_code == 422
     r = post_form(c, "/settings/custom-fields", FORM | {"key": "Bad Key"})
     assert r.status_code == 422 and 'data-testid="error-key"' in r.text and "银牌" in r.text
     r = post_form(c, "/settings/custom-fields", FORM | {"choices": ""})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from loam.auth.deps import ApiScope
 from loam.customfields import service
-from loam.kit.customfields import CustomFieldRead, CustomFieldWrite
+from loam.kit.customfields import ENTITY_PATTERN, CustomFieldRead, CustomFieldWrite
 from loam.kit.http import DbSession, PathId, TxRoute
 
 router = APIRouter(route_class=TxRoute, prefix="/custom-fields", tags=["custom fields"])
@@ -18,7 +18,7 @@ router = APIRouter(route_class=TxRoute, prefix="/custom-fields", tags=["custom f
 def list_fields(
     session: DbSession,
     scope: ApiScope,
-    entity: Annotated[str | None, Query(pattern="^(lead|customer|contact|product|opportunity|contract)$")] = None,
+    entity: Annotated[str | None, Query(pattern=ENTITY_PATTERN)] = None,
 ) -> object:
     return service.list_fields(session, entity)
 

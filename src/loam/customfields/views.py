@@ -24,7 +24,9 @@ from loam.web.templating import redirect, render
 M = TypeVar("M", bound=BaseModel)
 router = APIRouter(route_class=TxRoute, prefix="/settings/custom-fields", include_in_schema=False)
 
-Entity = Literal["customer", "lead", "contact", "product", "opportunity", "contract"]
+Entity = Literal[
+    "customer", "lead", "contact", "product", "opportunity", "contract", "receivable_plan", "receivable", "invoice"
+]
 ENTITY_LABELS = {
     "customer": N_("Customers"),
     "lead": N_("Leads"),
@@ -32,6 +34,9 @@ ENTITY_LABELS = {
     "product": N_("Products"),
     "opportunity": N_("Opportunities"),
     "contract": N_("Contracts"),
+    "receivable_plan": N_("Receivable plans"),
+    "receivable": N_("Receipts"),
+    "invoice": N_("Invoices"),
 }
 TYPE_LABELS = {
     "text": N_("Text"),

@@ -95,7 +95,8 @@ EXPORTABLE |= _opportunity_and_contract()
 
 def _receivables() -> dict[str, Exportable]:
     """The receivable plan, receipt and invoice lists, when the receivables domain is installed. Their customer,
-    owner and department are their contract's (read from the contract the list statements join)."""
+    owner and department are their contract's (read from the contract the list statements join); their custom
+    fields (entities "receivable_plan", "receivable", "invoice") follow the catalog columns, as on other lists."""
     try:
         from loam.receivables import invoices as invoice_service
         from loam.receivables import plans as plan_service
@@ -111,7 +112,6 @@ def _receivables() -> dict[str, Exportable]:
             view,
             PlanFilters,
             plan_service.list_statement,
-            has_custom=False,
             expressions=plan_service.export_columns,
         ),
         "receivable": Exportable(
@@ -120,7 +120,6 @@ def _receivables() -> dict[str, Exportable]:
             view,
             ReceiptFilters,
             receipt_service.list_statement,
-            has_custom=False,
             expressions=receipt_service.export_columns,
         ),
         "invoice": Exportable(
@@ -129,7 +128,6 @@ def _receivables() -> dict[str, Exportable]:
             view,
             InvoiceFilters,
             invoice_service.list_statement,
-            has_custom=False,
             expressions=invoice_service.export_columns,
         ),
     }

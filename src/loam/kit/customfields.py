@@ -17,7 +17,18 @@ from loam.kit.listing import like_escape
 from loam.kit.models import CustomField
 from loam.kit.schemas import MAX_ID
 
-ENTITIES = ("lead", "customer", "contact", "product", "opportunity", "contract")
+ENTITIES = (
+    "lead",
+    "customer",
+    "contact",
+    "product",
+    "opportunity",
+    "contract",
+    "receivable_plan",
+    "receivable",
+    "invoice",
+)
+ENTITY_PATTERN = f"^({'|'.join(ENTITIES)})$"
 FIELD_TYPES = ("text", "number", "date", "select", "multiselect", "user", "boolean")
 MAX_TEXT = 2000
 
@@ -29,7 +40,7 @@ class CustomFieldWrite(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    entity: str = Field(max_length=30, pattern="^(lead|customer|contact|product|opportunity|contract)$")
+    entity: str = Field(max_length=30, pattern=ENTITY_PATTERN)
     key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     label_zh: str = Field(min_length=1, max_length=100)
     label_en: str = Field(min_length=1, max_length=100)

@@ -47,9 +47,14 @@ AsOf = Annotated[IsoDate | None, Query(description="The day statuses are evaluat
 
 
 def _known_params(request: Request, model: type[BaseModel], *extra: str) -> None:
-    """Unknown query parameters are a 422 (receivables have no custom fields, so ``cf_*`` is unknown too)."""
+    """Unknown query parameters are a 422 (for reports without custom fields, ``cf_*`` is unknown too)."""
     if custom_filters(request, model, ("page", "page_size", "sort", *extra)):
         raise Invalid(_("Unknown query parameter: %(name)s", name="cf_"))
+
+
+def _list_params(request: Request, model: type[BaseModel], *extra: str) -> dict[str, str]:
+    """The ``cf_<key>`` filters of a list (custom fields); any other unknown query parameter is a 422."""
+    return custom_filters(request, model, ("page", "page_size", "sort", *extra))
 
 
 class PaymentRead(BaseModel):
@@ -80,8 +85,9 @@ def list_plans(
     sort: Annotated[str | None, Query(max_length=40, pattern=sort_pattern(PLAN_SORTS))] = None,
     as_of: AsOf = None,
 ) -> Page[PlanRead]:
-    """Plan periods; ``status`` (not_due, partly_received, received, overdue, void) is computed on ``as_of``."""
-    _known_params(request, PlanFilters, "as_of")
+    """Plan periods; ``status`` (not_due, partly_received, received, overdue, void) is computed on ``as_of``;
+    ``cf_<key>=value`` filters on a custom field."""
+    filters.custom = _list_params(request, PlanFilters, "as_of")
     items, total = plans.list_page(session, scope, filters, page, page_size, sort, as_of)
     return Page[PlanRead](items=items, total=total, page=page, page_size=page_size)  # type: ignore[arg-type]
 
@@ -146,7 +152,8 @@ def list_receipts(
     page_size: PageSize = 25,
     sort: Annotated[str | None, Query(max_length=40, pattern=sort_pattern(RECEIPT_SORTS))] = None,
 ) -> Page[ReceiptRead]:
-    _known_params(request, ReceiptFilters)
+    """Receipts; ``cf_<key>=value`` filters on a custom field."""
+    filters.custom = _list_params(request, ReceiptFilters)
     items, total = service.list_page(session, scope, filters, page, page_size, sort)
     return Page[ReceiptRead](items=items, total=total, page=page, page_size=page_size)  # type: ignore[arg-type]
 
@@ -241,7 +248,8 @@ def list_invoices(
     page_size: PageSize = 25,
     sort: Annotated[str | None, Query(max_length=40, pattern=sort_pattern(INVOICE_SORTS))] = None,
 ) -> Page[InvoiceRead]:
-    _known_params(request, InvoiceFilters)
+    """Invoices; ``cf_<key>=value`` filters on a custom field."""
+    filters.custom = _list_params(request, InvoiceFilters)
     items, total = invoices.list_page(session, scope, filters, page, page_size, sort)
     return Page[InvoiceRead](items=items, total=total, page=page, page_size=page_size)  # type: ignore[arg-type]
 

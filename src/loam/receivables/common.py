@@ -73,6 +73,17 @@ def check_version(record: Any, version: int) -> None:
         raise Conflict(_("Someone else changed this record. Reload and try again."))
 
 
+def created_custom(custom: dict[str, Any]) -> dict[str, list[Any]]:
+    """The audit entries (``custom.<key>``) of the custom field values a new record starts with."""
+    return {f"custom.{k}": [None, v] for k, v in custom.items() if v is not None}
+
+
+def custom_user_ids(records: Any, fields: Any) -> set[int]:
+    """The user ids held by user-type custom fields of ``records`` (to show names instead of ids)."""
+    keys = [f.key for f in fields if f.field_type == "user"]
+    return {v for r in records for k in keys if isinstance(v := (r.custom or {}).get(k), int)}
+
+
 def contract_choices(session: Session, scope: Scope, approved_only: bool = False, limit: int = 200) -> list[Any]:
     """Contracts to pick from in a form: visible, live, not void (approved only, for receipts)."""
     return repo.contract_choices(session, scope, approved_only, limit)

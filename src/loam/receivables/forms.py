@@ -46,18 +46,20 @@ def options() -> dict[str, Any]:
 
 
 def batch_data(form: dict[str, Any]) -> dict[str, Any]:
-    """``rows-N-field`` inputs → ``{"contract_id", "rows": [...]}``; rows left completely blank are skipped."""
+    """``rows-N-field`` inputs → ``{"contract_id", "rows": [...]}``; rows left completely blank are skipped. The
+    form's custom field inputs (one set, under the table) go to every row."""
     rows: dict[int, dict[str, Any]] = {}
     for key, value in form.items():
         m = ROW_FIELD.fullmatch(key)
         if m and value is not None:
             rows.setdefault(int(m.group(1)), {})[m.group(2)] = value
-    return {"contract_id": form.get("contract_id"), "rows": [rows[i] for i in sorted(rows)]}
+    custom = form.get("custom") or {}
+    return {"contract_id": form.get("contract_id"), "rows": [rows[i] | {"custom": custom} for i in sorted(rows)]}
 
 
 def batch_rows(form: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows to show again in a re-rendered batch form (at least :data:`BATCH_ROWS`)."""
-    rows = batch_data(form)["rows"]
+    rows = [{k: v for k, v in row.items() if k != "custom"} for row in batch_data(form)["rows"]]
     return rows + [{} for _ in range(max(BATCH_ROWS - len(rows), 1))]
 
 
@@ -87,13 +89,16 @@ def manual_amounts(form: dict[str, Any]) -> dict[int, str]:
 
 
 def flat_errors(errors: dict[str, str]) -> dict[str, str]:
-    """Schema error locations as the form names them: ``rows.2.amount`` → ``rows-2-amount``."""
-    out = {}
+    """Schema error locations as the form names them: ``rows.2.amount`` → ``rows-2-amount``; a batch row's
+    custom field (``rows.2.custom.region``) → the form's one set of custom inputs (``custom.region``)."""
+    out: dict[str, str] = {}
     for key, message in errors.items():
         parts = key.split(".")
-        if len(parts) == 3 and parts[0] in ("rows", "allocations") and parts[1].isdigit():
+        if len(parts) == 4 and parts[0] == "rows" and parts[1].isdigit() and parts[2] == "custom":
+            key = f"custom.{parts[3]}"
+        elif len(parts) == 3 and parts[0] in ("rows", "allocations") and parts[1].isdigit():
             key = "-".join(parts)
-        out[key] = message
+        out.setdefault(key, message)
     return out
 
 

@@ -16,10 +16,17 @@ from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
 from loam.db import utcnow
 from loam.errors import Conflict, Invalid, NotFound
-from loam.kit import audit
+from loam.kit import audit, customfields
 from loam.kit.i18n import gettext as _
 from loam.receivables import repository as repo
-from loam.receivables.common import ENTITY_INVOICE, check_version, contract_for, require_open_contract, require_write
+from loam.receivables.common import (
+    ENTITY_INVOICE,
+    check_version,
+    contract_for,
+    created_custom,
+    require_open_contract,
+    require_write,
+)
 from loam.receivables.models import Invoice
 from loam.receivables.schemas import InvoiceCreate, InvoiceFilters, InvoiceIssue, InvoiceUpdate
 
@@ -51,7 +58,7 @@ def list_page(
 
 def list_statement(session: Session, scope: Scope, filters: InvoiceFilters, sort: str | None = None) -> Select[Any]:
     """The statement behind :func:`list_page`, unpaged (exports): same scope, filters and sort (R13)."""
-    return repo.sorted_invoices(scope, filters, sort)
+    return repo.sorted_invoices(session, scope, filters, sort)
 
 
 def export_columns() -> dict[str, Any]:
@@ -74,13 +81,15 @@ def _check(data: InvoiceCreate | InvoiceUpdate) -> None:
 
 def create(session: Session, scope: Scope, data: InvoiceCreate) -> Invoice:
     """Request an invoice on a contract the caller may write (404 / 403; 409 when void; 422 for a VAT special
-    invoice without a tax number); audited."""
+    invoice without a tax number, or bad custom values: required, type, unique); audited."""
     contract = contract_for(session, scope, data.contract_id)
     require_write(scope, contract.owner_id, Permission.receivables_create)
     require_open_contract(contract)
     _check(data)
+    custom = customfields.validate(session, Invoice, ENTITY, data.custom)
     invoice = Invoice(
         **data.model_dump(include=set(FIELDS)),
+        custom=custom,
         contract_id=contract.id,
         currency=contract.currency,
         status="not_issued",
@@ -88,7 +97,7 @@ def create(session: Session, scope: Scope, data: InvoiceCreate) -> Invoice:
     )
     session.add(invoice)
     session.flush()
-    changes = {"invoice_title": [None, invoice.title], "amount": [None, invoice.amount]}
+    changes = {"invoice_title": [None, invoice.title], "amount": [None, invoice.amount]} | created_custom(custom)
     audit.record(session, scope, ENTITY, invoice.id, "create", changes)
     return invoice
 
@@ -103,10 +112,12 @@ def _writable(session: Session, scope: Scope, invoice_id: int, version: int) -> 
 
 
 def update(session: Session, scope: Scope, invoice_id: int, data: InvoiceUpdate) -> Invoice:
-    """Edit an invoice that is not issued yet (409 when issued or stale; 422 as for :func:`create`)."""
+    """Edit an invoice that is not issued yet (409 when issued or stale; 422 as for :func:`create`; custom values:
+    only the keys sent are checked and changed, audited as ``custom.<key>``)."""
     invoice = _writable(session, scope, invoice_id, data.version)
     _check(data)
-    changes = audit.apply_changes(invoice, data.model_dump(include=set(FIELDS)))
+    custom = customfields.validate(session, Invoice, ENTITY, data.custom, invoice.id, partial=True)
+    changes = audit.apply_changes(invoice, data.model_dump(include=set(FIELDS)) | {"custom": custom})
     if changes:
         session.flush()
         audit.record(session, scope, ENTITY, invoice.id, "update", _audited(changes))

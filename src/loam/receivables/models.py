@@ -86,6 +86,7 @@ class Receivable(Timestamped, Versioned, SoftDeleted, Base):
     status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | in_approval | approved | rejected
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     owner_id: Mapped[int | None] = column_property(_contract_owner(contract_id))
     contract_number: Mapped[str] = column_property(_contract_number(contract_id))
@@ -134,6 +135,7 @@ class ReceivablePlan(Timestamped, Versioned, SoftDeleted, Base):
     site: Mapped[str | None] = mapped_column(String(100))
     remark: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     owner_id: Mapped[int | None] = column_property(_contract_owner(contract_id))
     contract_number: Mapped[str] = column_property(_contract_number(contract_id))
@@ -208,6 +210,7 @@ class Invoice(Timestamped, Versioned, SoftDeleted, Base):
     invoice_number: Mapped[str | None] = mapped_column(String(40))
     remark: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     owner_id: Mapped[int | None] = column_property(_contract_owner(contract_id))
     contract_number: Mapped[str] = column_property(_contract_number(contract_id))

@@ -20,7 +20,7 @@ from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
 from loam.db import utcnow
 from loam.errors import Conflict, Invalid, NotFound
-from loam.kit import audit
+from loam.kit import audit, customfields
 from loam.kit.i18n import gettext as _
 from loam.receivables import dates
 from loam.receivables import repository as repo
@@ -28,6 +28,7 @@ from loam.receivables.common import (
     ENTITY_PLAN,
     check_version,
     contract_for,
+    created_custom,
     money,
     require_open_contract,
     require_write,
@@ -62,7 +63,7 @@ def list_page(
 
 def list_statement(session: Session, scope: Scope, filters: PlanFilters, sort: str | None = None) -> Select[Any]:
     """The statement behind :func:`list_page`, unpaged (exports): same scope, filters (status today) and sort."""
-    return repo.sorted_plans(scope, filters, dates.today(), sort)
+    return repo.sorted_plans(session, scope, filters, dates.today(), sort)
 
 
 def export_columns() -> dict[str, Any]:
@@ -112,9 +113,36 @@ def _check_total(session: Session, contract: Any, adding: Decimal, exclude_id: i
         )
 
 
-def _create_rows(session: Session, scope: Scope, contract_id: int, rows: list[dict[str, Any]]) -> list[ReceivablePlan]:
-    """All the periods or none: one total check, consecutive numbers, one audit row each."""
+def _check_custom(session: Session, rows: list[dict[str, Any]], per_row: bool) -> None:
+    """Validate each row's custom values in place (required, type, unique — as for one period): 422 with the
+    field (``rows.<i>.custom.<key>`` when ``per_row``, a batch). A unique field also needs a different value
+    on each new period: a recurring series sharing one value, or two batch rows repeating it, are refused."""
+    unique = {d.key for d in customfields.definitions(session, ENTITY) if d.unique}
+    seen: set[tuple[str, str]] = set()
+    for i, row in enumerate(rows):
+        where = f"rows.{i}." if per_row else ""
+        try:
+            row["custom"] = customfields.validate(session, ReceivablePlan, ENTITY, row.get("custom"))
+        except Invalid as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            raise Invalid(exc.message, detail={f"{where}{k}": v for k, v in detail.items()}) from None
+        for key in unique:
+            value = row["custom"].get(key)
+            if value is None:
+                continue
+            if (key, str(value)) in seen:
+                message = _("This value must be different on each period.")
+                raise Invalid(message, detail={f"{where}custom.{key}": message})
+            seen.add((key, str(value)))
+
+
+def _create_rows(
+    session: Session, scope: Scope, contract_id: int, rows: list[dict[str, Any]], per_row: bool = False
+) -> list[ReceivablePlan]:
+    """All the periods or none: custom values and one total check first, consecutive numbers, one audit row
+    each (``per_row``: error locations name the row, as in a batch)."""
     contract = _writable_contract(session, scope, contract_id, Permission.receivables_create)
+    _check_custom(session, rows, per_row)
     _check_total(session, contract, sum((r["amount"] for r in rows), ZERO))
     first = repo.next_number(session, contract.id)
     plans = [
@@ -127,19 +155,21 @@ def _create_rows(session: Session, scope: Scope, contract_id: int, rows: list[di
     session.flush()
     for plan in plans:
         changes = {"number": [None, plan.number], "due_on": [None, plan.due_on], "amount": [None, plan.amount]}
+        changes |= created_custom(plan.custom)
         audit.record(session, scope, ENTITY, plan.id, "create", changes)
     return plans
 
 
 def create(session: Session, scope: Scope, data: PlanCreate) -> ReceivablePlan:
     """Add one period to a contract's plan (numbered after the last one); 409 when the plans would exceed the
-    contract amount or the contract is void."""
-    return _create_rows(session, scope, data.contract_id, [data.model_dump(include=set(FIELDS))])[0]
+    contract amount or the contract is void; 422 on bad custom values (required, type, unique)."""
+    return _create_rows(session, scope, data.contract_id, [data.model_dump(include={*FIELDS, "custom"})])[0]
 
 
 def create_batch(session: Session, scope: Scope, data: PlanBatch) -> list[ReceivablePlan]:
-    """Add several periods at once: all are checked against the contract amount together; all or none."""
-    return _create_rows(session, scope, data.contract_id, [row.model_dump() for row in data.rows])
+    """Add several periods at once: all are checked against the contract amount together, and each row's custom
+    values like one period's (422 naming the row); all or none."""
+    return _create_rows(session, scope, data.contract_id, [row.model_dump() for row in data.rows], per_row=True)
 
 
 def recurring_rows(data: PlanRecurring) -> list[dict[str, Any]]:
@@ -157,24 +187,27 @@ def recurring_rows(data: PlanRecurring) -> list[dict[str, Any]]:
         amounts = [data.amount_each] * data.count
     else:
         amounts = dates.split_evenly(data.total, data.count)  # type: ignore[arg-type]
-    common = {"milestone": data.milestone, "site": data.site, "remark": data.remark}
+    common = {"milestone": data.milestone, "site": data.site, "remark": data.remark, "custom": data.custom}
     return [{"due_on": d, "amount": a, **common} for d, a in zip(due, amounts, strict=True)]
 
 
 def create_recurring(session: Session, scope: Scope, data: PlanRecurring) -> list[ReceivablePlan]:
-    """Add ``count`` periods on a monthly, quarterly or yearly rhythm (see :func:`recurring_rows`); all or none."""
+    """Add ``count`` periods on a monthly, quarterly or yearly rhythm (see :func:`recurring_rows`), all with the
+    same custom values (required fields must be given; a unique field cannot be shared: 422); all or none."""
     return _create_rows(session, scope, data.contract_id, recurring_rows(data))
 
 
 def update(session: Session, scope: Scope, plan_id: int, data: PlanUpdate) -> ReceivablePlan:
     """Edit a period; a stale ``version`` is a 409, as are a total above the contract amount and an amount
-    below what receipts already allocate to it. Nothing is written on refusal."""
+    below what receipts already allocate to it; bad custom values are a 422 (only the keys sent are checked).
+    Nothing is written on refusal; changes are audited (custom values as ``custom.<key>``)."""
     plan = get(session, scope, plan_id)
     contract = contract_for(session, scope, plan.contract_id)
     require_write(scope, contract.owner_id, Permission.receivables_update, plan.created_by)
     check_version(plan, data.version)
     require_open_contract(contract)
     repo.lock_contract(session, contract.id)
+    custom = customfields.validate(session, ReceivablePlan, ENTITY, data.custom, plan.id, partial=True)
     _check_total(session, contract, data.amount, exclude_id=plan.id)
     taken = repo.committed(session, [plan.id]).get(plan.id, ZERO)
     if data.amount < taken:
@@ -185,7 +218,7 @@ def update(session: Session, scope: Scope, plan_id: int, data: PlanUpdate) -> Re
             ),
             detail={"allocated": str(taken)},
         )
-    changes = audit.apply_changes(plan, data.model_dump(include=set(FIELDS)))
+    changes = audit.apply_changes(plan, data.model_dump(include=set(FIELDS)) | {"custom": custom})
     if changes:
         session.flush()
         audit.record(session, scope, ENTITY, plan.id, "update", changes)

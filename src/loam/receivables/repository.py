@@ -21,6 +21,7 @@ from loam.authz.permissions import Module, Permission
 from loam.authz.scope import Scope
 from loam.contracts.models import Contract
 from loam.customers.models import Customer
+from loam.kit import customfields
 from loam.kit.listing import apply_sort, like_escape, paginate
 from loam.receivables.models import (
     ZERO,
@@ -159,6 +160,16 @@ def _common_filters(stmt: Select[Any], scope: Scope, f: Any) -> Select[Any]:
     return stmt
 
 
+def _custom_filters(session: Session, stmt: Select[Any], model: Any, entity: str, f: Any) -> Select[Any]:
+    """``cf_<key>`` filters on the entity's active custom fields (unknown keys are ignored, as on other lists)."""
+    if f.custom:
+        fields = {d.key: d for d in customfields.definitions(session, entity)}
+        for key, value in f.custom.items():
+            if key in fields and value not in (None, ""):
+                stmt = stmt.where(customfields.filter_clause(model, fields[key], value))
+    return stmt
+
+
 # --- plans ---
 
 
@@ -222,8 +233,9 @@ def plan(session: Session, scope: Scope, plan_id: int, deleted: bool = False) ->
     return session.scalar(readable_plans(scope, deleted).where(ReceivablePlan.id == plan_id))
 
 
-def filtered_plans(scope: Scope, f: PlanFilters, as_of: date) -> Select[Any]:
+def filtered_plans(session: Session, scope: Scope, f: PlanFilters, as_of: date) -> Select[Any]:
     stmt = _common_filters(readable_plans(scope), scope, f)
+    stmt = _custom_filters(session, stmt, ReceivablePlan, "receivable_plan", f)
     if f.milestone is not None:
         stmt = stmt.where(ReceivablePlan.milestone == f.milestone)
     if f.due_from is not None:
@@ -235,15 +247,15 @@ def filtered_plans(scope: Scope, f: PlanFilters, as_of: date) -> Select[Any]:
     return stmt
 
 
-def sorted_plans(scope: Scope, f: PlanFilters, as_of: date, sort: str | None) -> Select[Any]:
+def sorted_plans(session: Session, scope: Scope, f: PlanFilters, as_of: date, sort: str | None) -> Select[Any]:
     """The plans list, unpaged: scope, filters (status on ``as_of``) and sort (422 on an unknown key)."""
-    return apply_sort(filtered_plans(scope, f, as_of), sort, PLAN_SORTS, "due_on")
+    return apply_sort(filtered_plans(session, scope, f, as_of), sort, PLAN_SORTS, "due_on")
 
 
 def plan_page(
     session: Session, scope: Scope, f: PlanFilters, as_of: date, page: int, size: int, sort: str | None
 ) -> tuple[list[ReceivablePlan], int]:
-    return paginate(session, sorted_plans(scope, f, as_of, sort), page, size)
+    return paginate(session, sorted_plans(session, scope, f, as_of, sort), page, size)
 
 
 def plans_of_contract(session: Session, scope: Scope, contract_id: int) -> list[ReceivablePlan]:
@@ -320,8 +332,9 @@ def receipt_by_id(session: Session, receipt_id: int) -> Receivable | None:
     return session.scalar(select(Receivable).where(Receivable.id == receipt_id, Receivable.deleted_at.is_(None)))
 
 
-def filtered_receipts(scope: Scope, f: ReceiptFilters) -> Select[Any]:
+def filtered_receipts(session: Session, scope: Scope, f: ReceiptFilters) -> Select[Any]:
     stmt = _common_filters(readable_receipts(scope), scope, f)
+    stmt = _custom_filters(session, stmt, Receivable, "receivable", f)
     for column, value in ((Receivable.status, f.status), (Receivable.method, f.method)):
         if value is not None:
             stmt = stmt.where(column == value)
@@ -332,15 +345,15 @@ def filtered_receipts(scope: Scope, f: ReceiptFilters) -> Select[Any]:
     return stmt
 
 
-def sorted_receipts(scope: Scope, f: ReceiptFilters, sort: str | None) -> Select[Any]:
+def sorted_receipts(session: Session, scope: Scope, f: ReceiptFilters, sort: str | None) -> Select[Any]:
     """The receipts list, unpaged: scope, filters and sort (422 on an unknown key)."""
-    return apply_sort(filtered_receipts(scope, f), sort, RECEIPT_SORTS, "-received_on")
+    return apply_sort(filtered_receipts(session, scope, f), sort, RECEIPT_SORTS, "-received_on")
 
 
 def receipt_page(
     session: Session, scope: Scope, f: ReceiptFilters, page: int, size: int, sort: str | None
 ) -> tuple[list[Receivable], int]:
-    return paginate(session, sorted_receipts(scope, f, sort), page, size)
+    return paginate(session, sorted_receipts(session, scope, f, sort), page, size)
 
 
 def receipts_of_contract(session: Session, scope: Scope, contract_id: int) -> list[Receivable]:
@@ -423,23 +436,24 @@ def invoice(session: Session, scope: Scope, invoice_id: int, deleted: bool = Fal
     return session.scalar(readable_invoices(scope, deleted).where(Invoice.id == invoice_id))
 
 
-def filtered_invoices(scope: Scope, f: InvoiceFilters) -> Select[Any]:
+def filtered_invoices(session: Session, scope: Scope, f: InvoiceFilters) -> Select[Any]:
     stmt = _common_filters(readable_invoices(scope), scope, f)
+    stmt = _custom_filters(session, stmt, Invoice, "invoice", f)
     for column, value in ((Invoice.status, f.status), (Invoice.kind, f.kind)):
         if value is not None:
             stmt = stmt.where(column == value)
     return stmt
 
 
-def sorted_invoices(scope: Scope, f: InvoiceFilters, sort: str | None) -> Select[Any]:
+def sorted_invoices(session: Session, scope: Scope, f: InvoiceFilters, sort: str | None) -> Select[Any]:
     """The invoices list, unpaged: scope, filters and sort (422 on an unknown key)."""
-    return apply_sort(filtered_invoices(scope, f), sort, INVOICE_SORTS, "-created_at")
+    return apply_sort(filtered_invoices(session, scope, f), sort, INVOICE_SORTS, "-created_at")
 
 
 def invoice_page(
     session: Session, scope: Scope, f: InvoiceFilters, page: int, size: int, sort: str | None
 ) -> tuple[list[Invoice], int]:
-    return paginate(session, sorted_invoices(scope, f, sort), page, size)
+    return paginate(session, sorted_invoices(session, scope, f, sort), page, size)
 
 
 def invoices_of_contract(session: Session, scope: Scope, contract_id: int) -> list[Invoice]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -95,6 +95,7 @@ class PlanFields(BaseModel):
     milestone: Milestone | None = None
     site: Opt100 = None  # type: ignore[valid-type]  # 按站点发货、验收、回款
     remark: OptText = None
+    custom: dict[str, Any] = Field(default_factory=dict)  # custom field values (entity "receivable_plan")
 
 
 class PlanRow(PlanFields):
@@ -139,6 +140,7 @@ class PlanRecurring(BaseModel):
     milestone: Milestone | None = None
     site: Opt100 = None  # type: ignore[valid-type]
     remark: OptText = None
+    custom: dict[str, Any] = Field(default_factory=dict)  # the same custom field values on every period
 
 
 class PlanRead(BaseModel):
@@ -156,6 +158,7 @@ class PlanRead(BaseModel):
     received: Decimal
     outstanding: Decimal
     status: str
+    custom: dict[str, Any]
     owner_id: int | None
     created_by: int | None
     created_at: datetime
@@ -175,6 +178,7 @@ class PlanFilters(BaseModel):
     milestone: Milestone | None = None
     due_from: IsoDate | None = None
     due_to: IsoDate | None = None
+    custom: dict[str, str] = Field(default_factory=dict)  # cf_<key> query parameters
 
 
 # --- receipts and allocations ---
@@ -200,6 +204,7 @@ class ReceiptFields(BaseModel):
     method: Method = "bank_transfer"
     payer: Opt200 = None  # type: ignore[valid-type]
     remark: OptText = None
+    custom: dict[str, Any] = Field(default_factory=dict)  # custom field values (entity "receivable")
 
 
 class ReceiptCreate(ReceiptFields):
@@ -251,6 +256,7 @@ class ReceiptRead(BaseModel):
     status: str
     approved_at: datetime | None
     allocated: Decimal
+    custom: dict[str, Any]
     owner_id: int | None
     created_by: int | None
     created_at: datetime
@@ -268,6 +274,7 @@ class ReceiptFilters(BaseModel):
     method: Method | None = None
     received_from: IsoDate | None = None
     received_to: IsoDate | None = None
+    custom: dict[str, str] = Field(default_factory=dict)  # cf_<key> query parameters
 
 
 # --- invoices ---
@@ -279,6 +286,7 @@ class InvoiceFields(BaseModel):
     tax_number: TaxNumber = None  # type: ignore[valid-type]
     amount: Money
     remark: OptText = None  # the VAT special invoice's tax number is required by the service (422 on the field)
+    custom: dict[str, Any] = Field(default_factory=dict)  # custom field values (entity "invoice")
 
 
 class InvoiceCreate(InvoiceFields):
@@ -314,6 +322,7 @@ class InvoiceRead(BaseModel):
     issued_on: date | None
     invoice_number: str | None
     remark: str | None
+    custom: dict[str, Any]
     owner_id: int | None
     created_by: int | None
     created_at: datetime
@@ -329,6 +338,7 @@ class InvoiceFilters(BaseModel):
     mine: bool = False
     status: InvoiceStatus | None = None
     kind: InvoiceKind | None = None
+    custom: dict[str, str] = Field(default_factory=dict)  # cf_<key> query parameters
 
 
 # --- contract totals, ageing ---

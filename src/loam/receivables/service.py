@@ -26,12 +26,12 @@ from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
 from loam.db import utcnow
 from loam.errors import Conflict, Invalid, NotFound
-from loam.kit import audit
+from loam.kit import audit, customfields
 from loam.kit.i18n import gettext as _
 from loam.receivables import allocation, dates
 from loam.receivables import repository as repo
 from loam.receivables.ageing import ageing, due_by_month, overdue, plans_due  # noqa: F401  (for other domains)
-from loam.receivables.common import ENTITY_RECEIPT, check_version, contract_for, require_write
+from loam.receivables.common import ENTITY_RECEIPT, check_version, contract_for, created_custom, require_write
 from loam.receivables.models import ZERO, Receivable, ReceivableAllocation
 from loam.receivables.schemas import (
     AllocationsReplace,
@@ -65,7 +65,7 @@ def list_page(
 
 def list_statement(session: Session, scope: Scope, filters: ReceiptFilters, sort: str | None = None) -> Select[Any]:
     """The statement behind :func:`list_page`, unpaged (exports): same scope, filters and sort (R13)."""
-    return repo.sorted_receipts(scope, filters, sort)
+    return repo.sorted_receipts(session, scope, filters, sort)
 
 
 def export_columns() -> dict[str, Any]:
@@ -131,13 +131,16 @@ def _current(session: Session, receipt: Receivable) -> list[AllocationWrite]:
 
 def create(session: Session, scope: Scope, data: ReceiptCreate) -> Receivable:
     """Record a draft receipt on an approved contract the caller may write (404 / 403 / 409 otherwise) and
-    allocate it (explicitly, or oldest due first when ``allocations`` is omitted); audited."""
+    allocate it (explicitly, or oldest due first when ``allocations`` is omitted); 422 on bad custom values
+    (required, type, unique); audited."""
     contract = contract_for(session, scope, data.contract_id)
     require_write(scope, contract.owner_id, Permission.receivables_create)
     if contract.status != "approved":
         raise Conflict(_("Receipts can only be recorded on approved contracts."))
+    custom = customfields.validate(session, Receivable, ENTITY, data.custom)
     receipt = Receivable(
         **data.model_dump(include=set(FIELDS)),
+        custom=custom,
         contract_id=contract.id,
         currency=contract.currency,
         status="draft",
@@ -150,7 +153,7 @@ def create(session: Session, scope: Scope, data: ReceiptCreate) -> Receivable:
         "amount": [None, receipt.amount],
         "received_on": [None, receipt.received_on],
         "allocations": [None, rows],
-    }
+    } | created_custom(custom)
     audit.record(session, scope, ENTITY, receipt.id, "create", changes)
     return receipt
 
@@ -169,12 +172,14 @@ def _editable(session: Session, scope: Scope, receipt_id: int, version: int) -> 
 
 def update(session: Session, scope: Scope, receipt_id: int, data: ReceiptUpdate) -> Receivable:
     """Edit a draft or rejected receipt (409 when stale, in approval or approved). ``allocations`` null keeps the
-    current ones, which must still fit the new amount (422); a list replaces them."""
+    current ones, which must still fit the new amount (422); a list replaces them. Custom values: only the keys
+    sent are checked and changed (422 when bad); changes are audited as ``custom.<key>``."""
     receipt = _editable(session, scope, receipt_id, data.version)
+    custom = customfields.validate(session, Receivable, ENTITY, data.custom, receipt.id, partial=True)
     current = _current(session, receipt)
     rows = _allocation(session, receipt, data.amount, data.allocations if data.allocations is not None else current)
     before, after = [[a.plan_id, a.amount] for a in current], [[pid, amt] for pid, amt in rows]
-    changes = audit.apply_changes(receipt, data.model_dump(include=set(FIELDS)))
+    changes = audit.apply_changes(receipt, data.model_dump(include=set(FIELDS)) | {"custom": custom})
     if after != before:
         changes["allocations"] = [before, after]
         receipt.updated_at = utcnow()  # an allocation change alone also bumps the version

@@ -13,6 +13,7 @@ from starlette.routing import NoMatchFound
 from loam.auth.deps import CurrentScope
 from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
+from loam.kit import customfields
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import IsoDate
 from loam.org import service as org_service
@@ -42,6 +43,7 @@ def _list(
 ) -> Response:
     tab, fetch, default_sort = TABS[route]
     items, total = fetch(session, scope, filters, page, PAGE_SIZE, sort)
+    fields = customfields.definitions(session, EXPORT_ENTITIES[tab])
     wanted = {r.contract_id for r in items} | ({filters.contract_id} if filters.contract_id else set())
     labels = common.contract_labels(session, wanted) if wanted else {}
     ctx = {
@@ -55,7 +57,8 @@ def _list(
         "filters": filters,
         "contracts": labels,
         "chosen_contract": labels.get(filters.contract_id) if filters.contract_id else None,
-        "names": org_service.names_by_id(session, {r.owner_id for r in items}),
+        "names": org_service.names_by_id(session, {r.owner_id for r in items} | common.custom_user_ids(items, fields)),
+        "fields": fields,
         "users": org_service.active_users(session),
         "today": dates.today(),
         "export_entity": EXPORT_ENTITIES[tab],
@@ -70,7 +73,7 @@ def plan_list(
     request: Request,
     session: DbSession,
     scope: CurrentScope,
-    filters: Annotated[PlanFilters, Depends(list_filters(PlanFilters))],
+    filters: Annotated[PlanFilters, Depends(list_filters(PlanFilters, custom=True))],
     page: PageNo = 1,
     sort: Sort = None,
 ) -> Response:
@@ -83,7 +86,7 @@ def receipt_list(
     request: Request,
     session: DbSession,
     scope: CurrentScope,
-    filters: Annotated[ReceiptFilters, Depends(list_filters(ReceiptFilters))],
+    filters: Annotated[ReceiptFilters, Depends(list_filters(ReceiptFilters, custom=True))],
     page: PageNo = 1,
     sort: Sort = None,
 ) -> Response:
@@ -95,7 +98,7 @@ def invoice_list(
     request: Request,
     session: DbSession,
     scope: CurrentScope,
-    filters: Annotated[InvoiceFilters, Depends(list_filters(InvoiceFilters))],
+    filters: Annotated[InvoiceFilters, Depends(list_filters(InvoiceFilters, custom=True))],
     page: PageNo = 1,
     sort: Sort = None,
 ) -> Response:

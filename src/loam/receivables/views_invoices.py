@@ -11,7 +11,7 @@ from loam.auth.deps import CurrentScope
 from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
 from loam.errors import LoamError
-from loam.kit import audit
+from loam.kit import audit, customfields
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import MAX_ID
 from loam.org import service as org_service
@@ -39,6 +39,8 @@ def _form(
         "invoice": invoice,
         "contracts": [] if invoice else common.contract_choices(session, scope),
         "next": safe_next(values.get("next")),
+        "fields": customfields.definitions(session, invoices.ENTITY),
+        "users": org_service.active_users(session),
     }
     return render(request, "receivables/invoice_form.html", ctx | options(), status_code=status)
 
@@ -76,11 +78,14 @@ def _detail(
 ) -> Response:
     inv = invoices.get(session, scope, invoice_id)
     history = invoices.history(session, scope, inv.id) if scope.can(Permission.audit_view) else []
+    fields = customfields.definitions(session, invoices.ENTITY)
+    users = {inv.owner_id, inv.created_by} | audit.user_ids_in(history) | common.custom_user_ids([inv], fields)
     ctx = {
         "inv": inv,
         "contract": common.contract_labels(session, {inv.contract_id})[inv.contract_id],
         "history": history,
-        "names": org_service.names_by_id(session, {inv.owner_id, inv.created_by} | audit.user_ids_in(history)),
+        "names": org_service.names_by_id(session, users),
+        "fields": fields,
         "errors": errors,
         "today": dates.today(),
         "can_edit": common.may_write(scope, inv.owner_id, Permission.receivables_update, inv.created_by),
@@ -97,7 +102,8 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, invoice_id
 @router.get("/{invoice_id:int}/edit", name="receivables:invoice_edit")
 def edit(request: Request, session: DbSession, scope: CurrentScope, invoice_id: PathId) -> Response:
     inv = invoices.get(session, scope, invoice_id)
-    return _form(request, session, scope, {k: getattr(inv, k) for k in InvoiceUpdate.model_fields}, {}, inv)
+    values = {k: getattr(inv, k) for k in InvoiceUpdate.model_fields} | {"custom": dict(inv.custom or {})}
+    return _form(request, session, scope, values, {}, inv)
 
 
 @router.post("/{invoice_id:int}/edit", name="receivables:invoice_update")

@@ -11,7 +11,7 @@ from loam.auth.deps import CurrentScope
 from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
 from loam.errors import LoamError
-from loam.kit import audit
+from loam.kit import audit, customfields
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import MAX_ID
 from loam.org import service as org_service
@@ -44,6 +44,8 @@ def _form(
         "contracts": [] if plan else common.contract_choices(session, scope),
         "rows": batch_rows(values),
         "next": safe_next(values.get("next")),
+        "fields": customfields.definitions(session, plans.ENTITY),
+        "users": org_service.active_users(session),
     }
     return render(request, "receivables/plan_form.html", ctx | options(), status_code=status)
 
@@ -119,12 +121,15 @@ def preview(request: Request, session: DbSession, scope: CurrentScope, form: For
 def detail(request: Request, session: DbSession, scope: CurrentScope, plan_id: PathId) -> Response:
     plan = plans.get(session, scope, plan_id)
     history = plans.history(session, scope, plan_id) if scope.can(Permission.audit_view) else []
+    fields = customfields.definitions(session, plans.ENTITY)
+    users = {plan.owner_id, plan.created_by} | audit.user_ids_in(history) | common.custom_user_ids([plan], fields)
     ctx = {
         "p": plan,
         "contract": common.contract_labels(session, {plan.contract_id})[plan.contract_id],
         "payments": plans.payments(session, scope, plan_id),
         "history": history,
-        "names": org_service.names_by_id(session, {plan.owner_id, plan.created_by} | audit.user_ids_in(history)),
+        "names": org_service.names_by_id(session, users),
+        "fields": fields,
         "today": dates.today(),
         "can_edit": common.may_write(scope, plan.owner_id, Permission.receivables_update, plan.created_by),
         "can_delete": common.may_write(scope, plan.owner_id, Permission.receivables_delete),
@@ -136,6 +141,7 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, plan_id: P
 def edit(request: Request, session: DbSession, scope: CurrentScope, plan_id: PathId) -> Response:
     plan = plans.get(session, scope, plan_id)
     values = {k: getattr(plan, k) for k in PlanUpdate.model_fields}
+    values["custom"] = dict(plan.custom or {})
     return _form(request, session, scope, "single", values, {}, plan)
 
 

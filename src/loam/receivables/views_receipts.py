@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from loam.auth.deps import CurrentScope
 from loam.authz.permissions import Permission
 from loam.authz.scope import Scope
-from loam.kit import audit
+from loam.kit import audit, customfields
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.schemas import MAX_ID
 from loam.org import service as org_service
@@ -45,6 +45,8 @@ def _form(
         "typed": manual_amounts(values),
         "mode": values.get("allocate") or "auto",
         "next": safe_next(values.get("next")),
+        "fields": customfields.definitions(session, service.ENTITY),
+        "users": org_service.active_users(session),
     }
     return render(request, "receivables/receipt_form.html", ctx | options(), status_code=status)
 
@@ -104,6 +106,7 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, receivable
     r = service.get(session, scope, receivable_id)
     history = service.history(session, scope, r.id) if scope.can(Permission.audit_view) else []
     prints = printing.prints(session, scope, r.id)
+    fields = customfields.definitions(session, service.ENTITY)
     ctx = {
         "r": r,
         "contract": common.contract_labels(session, {r.contract_id})[r.contract_id],
@@ -114,8 +117,13 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, receivable
         "prints": prints,
         "history": history,
         "names": org_service.names_by_id(
-            session, {r.owner_id, r.created_by} | audit.user_ids_in(history) | {p.user_id for p in prints}
+            session,
+            {r.owner_id, r.created_by}
+            | audit.user_ids_in(history)
+            | {p.user_id for p in prints}
+            | common.custom_user_ids([r], fields),
         ),
+        "fields": fields,
         "can_edit": common.may_write(scope, r.owner_id, Permission.receivables_update, r.created_by),
         "can_submit": common.may_write(scope, r.owner_id, Permission.receivables_create),
         "can_delete": common.may_write(scope, r.owner_id, Permission.receivables_delete),
@@ -127,7 +135,7 @@ def detail(request: Request, session: DbSession, scope: CurrentScope, receivable
 def edit(request: Request, session: DbSession, scope: CurrentScope, receivable_id: PathId) -> Response:
     r = service.get(session, scope, receivable_id)
     values: dict[str, Any] = {k: getattr(r, k) for k in ReceiptUpdate.model_fields if k != "allocations"}
-    values |= {"contract_id": r.contract_id, "allocate": "manual"}
+    values |= {"contract_id": r.contract_id, "allocate": "manual", "custom": dict(r.custom or {})}
     values |= {f"alloc-{a.plan_id}": a.amount for a in service.allocations(session, scope, r.id)}
     return _form(request, session, scope, values, {}, r)
 
