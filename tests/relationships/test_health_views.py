@@ -67,7 +67,28 @@ def test_the_relationship_page_loads_the_section(session, ids) -> None:
     cid = _customer_with_history(session, ids)
     page = login("ar1").get(f"/customers/{cid}/relationships")
     assert page.status_code == 200 and 'data-testid="rel-health"' in page.text
-    assert f'/customers/{cid}/relationships/health"' in page.text
+    # One request fills health, key, coverage and org; those three sections have no request of their own.
+    assert f'/customers/{cid}/relationships/layers"' in page.text
+    for key in ("key", "coverage", "org"):
+        section = re.search(rf'<section[^>]*id="rel-{key}"[^>]*>', page.text).group(0)
+        assert "hx-get" not in section, section
+    assert f'/customers/{cid}/relationships/powermap"' in page.text
+
+
+def test_one_request_gives_the_four_layer_sections_as_their_own_requests_do(session, ids) -> None:
+    cid = _customer_with_history(session, ids)
+    web = login("ar1")
+    r = web.get(f"/customers/{cid}/relationships/layers", headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    own = {k: web.get(f"/customers/{cid}/relationships/{k}").text for k in ("health", "key", "coverage", "org")}
+    expected = own["health"] + "".join(
+        f'<div id="rel-{k}" hx-swap-oob="innerHTML">{own[k]}</div>' for k in ("key", "coverage", "org")
+    )
+    assert r.text == expected  # the same HTML, the layers computed once
+    assert re.search(r'data-testid="health-score">11<', r.text)
+    assert login("ar2").get(f"/customers/{cid}/relationships/layers").status_code == 404
+    hh.without_relationships(session, ids)
+    assert login("sr1").get(f"/customers/{cid}/relationships/layers").status_code == 403
 
 
 def test_the_company_view(session, ids) -> None:

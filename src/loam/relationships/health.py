@@ -210,6 +210,18 @@ def attach_history(session: Session, healths: dict[int, Health], as_of: date) ->
         health.last_year = next((p for p in points if p.month == year_ago), None)
 
 
+def from_layers(session: Session, customer_id: int, layers: dict[str, LayerScore], as_of: date) -> Health:
+    """A customer's health on ``as_of`` from its three layer scores already computed (by the layer sections of the
+    same request, with the settings in force), with its trend and last year's snapshot. No access check: the
+    caller computed the layers through the scoped per-customer functions."""
+    row = method_settings.current_row(session)
+    value, band, points = combine(layers, row.data)
+    weights = {k: float(row.data["health"]["weights"][k]) for k in LAYERS}
+    out = {customer_id: Health(customer_id, as_of, value, band, points, layers, weights, row.version)}
+    attach_history(session, out, as_of)
+    return out[customer_id]
+
+
 def for_customer(session: Session, scope: Scope, customer_id: int, as_of: date | None = None) -> Health:
     """A visible customer's health today (or on ``as_of``), computed live, with its trend (404 if not visible,
     403 without relationships.view)."""

@@ -8,19 +8,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from loam.auth.deps import CurrentScope
+from loam.authz.scope import Scope
 from loam.customers.schemas import TIERS
 from loam.errors import Invalid
 from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.i18n import gettext as _
 from loam.org import service as org_service
-from loam.relationships import health, health_charts, health_overview, snapshots
+from loam.relationships import coverage, health, health_charts, health_overview, orgscore, profiles, snapshots
 from loam.relationships import settings as method_settings
 from loam.relationships.schemas_health import HealthListFilters
+from loam.relationships.views_layers import coverage_context, org_context
+from loam.relationships.views_profiles import options as profile_options
 from loam.web.forms import list_filters
-from loam.web.templating import render
+from loam.web.templating import render, render_parts
 
 router = APIRouter(route_class=TxRoute, include_in_schema=False)
 PAGE_SIZE = 25
@@ -42,10 +46,38 @@ def health_section(request: Request, session: DbSession, scope: CurrentScope, cu
     """The customer's health today: number, band, the three layers, the trend of the monthly snapshots and
     today, the same month last year, the explanation, and the stored snapshots."""
     h = health.for_customer(session, scope, customer_id)
+    return render(request, "relationships/_health_section.html", _health_context(session, scope, customer_id, h))
+
+
+def _health_context(session: Session, scope: Scope, customer_id: int, h: health.Health) -> dict[str, Any]:
     stored = snapshots.summaries(session, scope, customer_id, health.TREND_MONTHS + 1)
     bands = method_settings.current(session)["health"]["bands"]
     ctx = {"h": h, "customer_id": customer_id, "stored": stored, "chart": health_charts.trend(h, bands)}
-    return render(request, "relationships/_health_section.html", ctx | _common())
+    return ctx | _common()
+
+
+@router.get("/customers/{customer_id}/relationships/layers", name="relationships:layers_section")
+def layers_section(request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId) -> Response:
+    """The health section, with the key, coverage and organisational sections out of band (``#rel-key``,
+    ``#rel-coverage``, ``#rel-org``): the page's first request. Each layer is computed once and health is
+    combined from the same three scores, instead of four requests of which one recomputes the other three."""
+    key = profiles.customer_key(session, scope, customer_id)  # 404 / 403 before anything else is read
+    broad, version = coverage.customer_score(session, scope, customer_id)
+    org, org_version = orgscore.customer_score(session, scope, customer_id)
+    h = health.from_layers(session, customer_id, {"key": key.score, "broad": broad, "org": org}, coverage.today())
+    return render_parts(
+        request,
+        [
+            (None, "relationships/_health_section.html", _health_context(session, scope, customer_id, h)),
+            ("rel-key", "relationships/_key_section.html", {"key": key} | profile_options()),
+            (
+                "rel-coverage",
+                "relationships/_coverage_section.html",
+                coverage_context(session, customer_id, broad, version),
+            ),
+            ("rel-org", "relationships/_org_section.html", org_context(session, scope, customer_id, org, org_version)),
+        ],
+    )
 
 
 @router.get("/customers/{customer_id}/relationships/health/{month}", name="relationships:health_snapshot")

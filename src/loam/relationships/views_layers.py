@@ -68,11 +68,20 @@ def coverage_section(
 ) -> Response:
     """The coverage heat map (departments × levels) with who covers each cell, a table, grade and points."""
     score, version = coverage.customer_score(session, scope, customer_id, as_of)
+    return render(
+        request, "relationships/_coverage_section.html", coverage_context(session, customer_id, score, version, as_of)
+    )
+
+
+def coverage_context(
+    session: Session, customer_id: int, score: LayerScore, version: int, as_of: Any = None
+) -> dict[str, Any]:
+    """What the coverage section shows, from the customer's coverage score (computed in scope by the caller)."""
     d = score.details
     names = org_service.names_by_id(session, {u for c in d["cells"] for u in c["coverers"]})
     width = len(d["levels"])
     table = [{"dept": row, "cells": d["cells"][i * width : (i + 1) * width]} for i, row in enumerate(d["rows"])]
-    ctx = {
+    return {
         "customer_id": customer_id,
         "s": score,
         "version": version,
@@ -84,7 +93,6 @@ def coverage_section(
         "STATES": STATES,
         "LEVEL_LABELS": LEVEL_LABELS,
     }
-    return render(request, "relationships/_coverage_section.html", ctx)
 
 
 def _followups(session: Session, scope: Scope, customer_id: int, wanted: set[int]) -> list[Any]:
@@ -110,16 +118,23 @@ def _org(
     status: int = 200,
 ) -> Response:
     score, version = orgscore.customer_score(session, scope, customer_id)
+    ctx = org_context(session, scope, customer_id, score, version)
+    ctx |= {"editing": editing, "values": values, "errors": errors or {}}
+    return render(request, "relationships/_org_section.html", ctx, status_code=status)
+
+
+def org_context(session: Session, scope: Scope, customer_id: int, score: LayerScore, version: int) -> dict[str, Any]:
+    """What the organisational section shows (nothing being edited), from the customer's checklist score."""
     rows = score.details["items"] + score.details["retired"]
     wanted = {int(i) for r in rows for i in r["followup_ids"]}
     followups = _followups(session, scope, customer_id, wanted)
-    ctx = {
+    return {
         "customer_id": customer_id,
         "s": score,
         "version": version,
-        "editing": editing,
-        "values": values,
-        "errors": errors or {},
+        "editing": None,
+        "values": None,
+        "errors": {},
         "followups": followups,
         "followups_by_id": {f.id: f for f in followups},
         "KINDS": KINDS,
@@ -128,7 +143,6 @@ def _org(
         "can_edit": scope.can("relationships.update"),
         "today": coverage.today(),
     }
-    return render(request, "relationships/_org_section.html", ctx, status_code=status)
 
 
 @router.get("/customers/{customer_id}/relationships/org", name="relationships:org_section")

@@ -197,6 +197,23 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
+def render_parts(request: Request, parts: list[tuple[str | None, str, dict[str, Any]]]) -> HTMLResponse:
+    """One HTMX response holding several fragments, each rendered with its own context: ``(None, template, ctx)``
+    is swapped into the requesting element; ``(element_id, template, ctx)`` replaces the content of the element
+    with that id out of band (``hx-swap-oob``). Lets one request fill sections that share their computation."""
+    base = {
+        "request": request,
+        "scope": getattr(request.state, "scope", None),
+        "has_route": lambda name: name in _route_names(request),
+        "csrf_token": getattr(request.state, "csrf", None) or "",
+    }
+    html = []
+    for target, name, context in parts:
+        body = env.get_template(name).render(base | context)
+        html.append(body if target is None else f'<div id="{target}" hx-swap-oob="innerHTML">{body}</div>')
+    return HTMLResponse("".join(html))
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
