@@ -168,6 +168,10 @@ def pages() -> None:
     print(f"{'user':8} {'route':36} {'p50':>7} {'p95':>7} {'max':>7}")
     admin = login(app, "admin")
     clients: dict[str, Any] = {}
+    # The sum counts what the page loads: the frame and the sections its elements fetch on load.
+    frame = admin.get(app.url_path_for("relationships:customer", customer_id=sample[0])).text
+    fetched = {re.sub(r"^https?://[^/]+", "", u) for u in re.findall(r'hx-get="([^"]+)" hx-trigger="load"', frame)}
+    loaded = {"relationships:customer"} | {n for n in names if app.url_path_for(n, customer_id=sample[0]) in fetched}
     for who in ("owner", "admin"):
         totals = [0.0] * len(sample)
         for name in names:
@@ -181,12 +185,14 @@ def pages() -> None:
                 assert r.status_code == 200, (name, r.status_code, r.text[:300])
                 if i >= 2:
                     runs.append(took)
-                    totals[i - 2] += took
-            print(f"{who:8} {name:36} {quantiles(runs)}", flush=True)
-        print(f"{who:8} {'frame + every section (sum)':36} {quantiles(totals)}", flush=True)
+                    if name in loaded:
+                        totals[i - 2] += took
+            mark = "" if name in loaded else " (not loaded by the page)"
+            print(f"{who:8} {name + mark:36} {quantiles(runs)}", flush=True)
+        print(f"{who:8} {'frame + what it loads (sum)':36} {quantiles(totals)}", flush=True)
 
 
-def browser_like(names: list[str]) -> None:
+def browser_like(separate: bool = False) -> None:
     """The page as a browser gets it from ``loam serve`` (one uvicorn process, in a subprocess): the frame, then its
     sections at once over six connections (a browser's limit per host), timed until the last one has arrived."""
     import socket
@@ -232,19 +238,31 @@ def browser_like(names: list[str]) -> None:
                 clients[username] = c
             return clients[username]
 
-        sections = [n for n in names if n != "relationships:customer"]
         totals = []
+        requests = 0
         with ThreadPoolExecutor(6) as pool:
             for i, cid in enumerate([sample[0], sample[0], *sample]):
                 c = client(owners[cid])
                 t = time.perf_counter()
-                assert c.get(app.url_path_for("relationships:customer", customer_id=cid)).status_code == 200
-                urls = [app.url_path_for(n, customer_id=cid) for n in sections]
+                frame = c.get(app.url_path_for("relationships:customer", customer_id=cid))
+                assert frame.status_code == 200
+                # What the browser loads next: every element of the frame with hx-trigger="load".
+                found = re.findall(r'hx-get="([^"]+)" hx-trigger="load"', frame.text)
+                urls = [re.sub(r"^https?://[^/]+", "", u) for u in found]  # paths, whether url_for made them absolute
+                assert urls, "the frame loads no section"
+                if separate:  # for comparison: the four layer sections as four requests, as before the shared one
+                    layers = app.url_path_for("relationships:layers_section", customer_id=cid)
+                    urls = [u for u in urls if u != layers] + [
+                        app.url_path_for(f"relationships:{k}_section", customer_id=cid)
+                        for k in ("health", "key", "coverage", "org")
+                    ]
                 got = list(pool.map(lambda u, c=c: c.get(u, headers={"HX-Request": "true"}).status_code, urls))
                 assert got == [200] * len(urls), got
+                requests = len(urls)
                 if i >= 2:
                     totals.append((time.perf_counter() - t) * 1000)
-        print(f"\nthe whole page from `loam serve` (frame, then {len(sections)} sections over 6 connections), "
+        how = "the four layer sections as separate requests" if separate else "the section requests it makes"
+        print(f"\nthe whole page from `loam serve` (frame, then {how}: {requests}, over 6 connections), "
               f"{len(totals)} customers as their owners, ms")  # fmt: skip
         print(f"{'owner':8} {'frame + sections, until the last':36} {quantiles(totals)}", flush=True)
     finally:
@@ -275,7 +293,8 @@ def main() -> None:
         else:
             print("this month's snapshots exist already: not timed again")
         pages()
-        browser_like(routes(create_app()))
+        browser_like()
+        browser_like(separate=True)
     finally:
         drop_database()
 

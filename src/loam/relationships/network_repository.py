@@ -166,10 +166,15 @@ def customer_names(session: Session, ids: Iterable[int | None]) -> dict[int, str
 
 
 def _not_departed(as_of: date) -> Any:
+    # Correlated on the profile's primary key: one index probe per contact. (``id NOT IN (departed profiles)``
+    # made SQLite list every departed profile of every customer, 223,822 profiles at 10,000 customers, on each
+    # call: ~50 ms of the intelligence section.)
     departed = select(ContactProfile.contact_id).where(
-        ContactProfile.departed_on.is_not(None), ContactProfile.departed_on <= as_of
+        ContactProfile.contact_id == Contact.id,
+        ContactProfile.departed_on.is_not(None),
+        ContactProfile.departed_on <= as_of,
     )
-    return Contact.id.not_in(departed)
+    return ~departed.exists()
 
 
 def source_rows(
