@@ -210,16 +210,38 @@ def attach_history(session: Session, healths: dict[int, Health], as_of: date) ->
         health.last_year = next((p for p in points if p.month == year_ago), None)
 
 
-def from_layers(session: Session, customer_id: int, layers: dict[str, LayerScore], as_of: date) -> Health:
-    """A customer's health on ``as_of`` from its three layer scores already computed (by the layer sections of the
-    same request, with the settings in force), with its trend and last year's snapshot. No access check: the
-    caller computed the layers through the scoped per-customer functions."""
+@dataclass
+class CustomerLayers:
+    """Everything the relationship page's layer sections show, computed once: the key-relationship breakdown
+    (:class:`loam.relationships.profiles.CustomerKey`), the coverage and checklist scores, the health combined
+    from the same three scores (with its history), the settings version used and the snapshot summaries."""
+
+    key: Any
+    broad: LayerScore
+    org: LayerScore
+    health: Health
+    version: int
+    stored: list[Any]
+
+
+def customer_layers(session: Session, scope: Scope, customer_id: int, as_of: date | None = None) -> CustomerLayers:
+    """A visible customer's three layers and its health, each layer computed once (404 / 403 first, by the
+    key-relationship read): what the health, key, coverage and organisational sections would compute separately,
+    the health recomputing the other three."""
+    from loam.relationships import coverage, orgscore, profiles
+
+    day = as_of or today()
+    key = profiles.customer_key(session, scope, customer_id, day)
     row = method_settings.current_row(session)
+    broad = coverage.customer_scores(session, [customer_id], row.data, day)[customer_id]
+    org = orgscore.customer_scores(session, [customer_id], row.data, day)[customer_id]
+    layers = {"key": key.score, "broad": broad, "org": org}
     value, band, points = combine(layers, row.data)
     weights = {k: float(row.data["health"]["weights"][k]) for k in LAYERS}
-    out = {customer_id: Health(customer_id, as_of, value, band, points, layers, weights, row.version)}
-    attach_history(session, out, as_of)
-    return out[customer_id]
+    found = {customer_id: Health(customer_id, day, value, band, points, layers, weights, row.version)}
+    attach_history(session, found, day)
+    stored = repo.summaries(session, customer_id, TREND_MONTHS + 1)
+    return CustomerLayers(key, broad, org, found[customer_id], row.version, stored)
 
 
 def for_customer(session: Session, scope: Scope, customer_id: int, as_of: date | None = None) -> Health:

@@ -11,14 +11,13 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from loam.auth.deps import CurrentScope
-from loam.authz.scope import Scope
 from loam.customers.schemas import TIERS
 from loam.errors import Invalid
 from loam.kit.choices import translated
 from loam.kit.http import DbSession, PathId, TxRoute
 from loam.kit.i18n import gettext as _
 from loam.org import service as org_service
-from loam.relationships import coverage, health, health_charts, health_overview, orgscore, profiles, snapshots
+from loam.relationships import health, health_charts, health_overview, snapshots
 from loam.relationships import settings as method_settings
 from loam.relationships.schemas_health import HealthListFilters
 from loam.relationships.views_layers import coverage_context, org_context
@@ -46,11 +45,11 @@ def health_section(request: Request, session: DbSession, scope: CurrentScope, cu
     """The customer's health today: number, band, the three layers, the trend of the monthly snapshots and
     today, the same month last year, the explanation, and the stored snapshots."""
     h = health.for_customer(session, scope, customer_id)
-    return render(request, "relationships/_health_section.html", _health_context(session, scope, customer_id, h))
-
-
-def _health_context(session: Session, scope: Scope, customer_id: int, h: health.Health) -> dict[str, Any]:
     stored = snapshots.summaries(session, scope, customer_id, health.TREND_MONTHS + 1)
+    return render(request, "relationships/_health_section.html", _health_context(session, customer_id, h, stored))
+
+
+def _health_context(session: Session, customer_id: int, h: health.Health, stored: list[Any]) -> dict[str, Any]:
     bands = method_settings.current(session)["health"]["bands"]
     ctx = {"h": h, "customer_id": customer_id, "stored": stored, "chart": health_charts.trend(h, bands)}
     return ctx | _common()
@@ -61,21 +60,18 @@ def layers_section(request: Request, session: DbSession, scope: CurrentScope, cu
     """The health section, with the key, coverage and organisational sections out of band (``#rel-key``,
     ``#rel-coverage``, ``#rel-org``): the page's first request. Each layer is computed once and health is
     combined from the same three scores, instead of four requests of which one recomputes the other three."""
-    key = profiles.customer_key(session, scope, customer_id)  # 404 / 403 before anything else is read
-    broad, version = coverage.customer_score(session, scope, customer_id)
-    org, org_version = orgscore.customer_score(session, scope, customer_id)
-    h = health.from_layers(session, customer_id, {"key": key.score, "broad": broad, "org": org}, coverage.today())
+    x = health.customer_layers(session, scope, customer_id)
     return render_parts(
         request,
         [
-            (None, "relationships/_health_section.html", _health_context(session, scope, customer_id, h)),
-            ("rel-key", "relationships/_key_section.html", {"key": key} | profile_options()),
+            (None, "relationships/_health_section.html", _health_context(session, customer_id, x.health, x.stored)),
+            ("rel-key", "relationships/_key_section.html", {"key": x.key} | profile_options()),
             (
                 "rel-coverage",
                 "relationships/_coverage_section.html",
-                coverage_context(session, customer_id, broad, version),
+                coverage_context(session, customer_id, x.broad, x.version),
             ),
-            ("rel-org", "relationships/_org_section.html", org_context(session, scope, customer_id, org, org_version)),
+            ("rel-org", "relationships/_org_section.html", org_context(session, scope, customer_id, x.org, x.version)),
         ],
     )
 

@@ -95,9 +95,10 @@ def coverage_context(
     }
 
 
-def _followups(session: Session, scope: Scope, customer_id: int, wanted: set[int]) -> list[Any]:
-    """The follow-ups to choose evidence from: the 50 latest of the customer plus any already chosen."""
-    recent = activities_service.timeline(session, scope, customer_id=customer_id, limit=50)
+def _followups(session: Session, scope: Scope, customer_id: int, wanted: set[int], choosing: bool) -> list[Any]:
+    """The follow-ups chosen as evidence; when ``choosing`` (a form is open), also the 50 latest of the customer
+    to choose from."""
+    recent = activities_service.timeline(session, scope, customer_id=customer_id, limit=50) if choosing else []
     have = {f.id for f in recent}
     for fid in sorted(wanted - have):
         try:
@@ -118,16 +119,19 @@ def _org(
     status: int = 200,
 ) -> Response:
     score, version = orgscore.customer_score(session, scope, customer_id)
-    ctx = org_context(session, scope, customer_id, score, version)
+    ctx = org_context(session, scope, customer_id, score, version, choosing=editing is not None)
     ctx |= {"editing": editing, "values": values, "errors": errors or {}}
     return render(request, "relationships/_org_section.html", ctx, status_code=status)
 
 
-def org_context(session: Session, scope: Scope, customer_id: int, score: LayerScore, version: int) -> dict[str, Any]:
-    """What the organisational section shows (nothing being edited), from the customer's checklist score."""
+def org_context(
+    session: Session, scope: Scope, customer_id: int, score: LayerScore, version: int, choosing: bool = False
+) -> dict[str, Any]:
+    """What the organisational section shows (nothing being edited), from the customer's checklist score;
+    ``choosing``: a mark's form will be open, so the recent follow-ups to choose evidence from are read too."""
     rows = score.details["items"] + score.details["retired"]
     wanted = {int(i) for r in rows for i in r["followup_ids"]}
-    followups = _followups(session, scope, customer_id, wanted)
+    followups = _followups(session, scope, customer_id, wanted, choosing)
     return {
         "customer_id": customer_id,
         "s": score,
