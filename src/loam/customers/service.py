@@ -193,7 +193,7 @@ def purge_dependants(session: Session, customer_id: int) -> None:
     else:
         opportunity_service.purge_for_customer(session, customer_id)
     try:
-        from loam.relationships import lifecycle as relationship_lifecycle
+        from loam.relationships import lifecycle_repository as relationship_lifecycle
     except ModuleNotFoundError:  # pragma: no cover - the relationships domain is not installed
         pass
     else:

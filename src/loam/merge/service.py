@@ -2,7 +2,7 @@
 
 A merge keeps one record (the survivor), takes the chosen field values from the others, moves their
 children over — contacts, follow-ups, follow-up contact links, reporting lines, team members; for contacts also
-their roles in deals and their relationship records (loam.relationships.lifecycle) — copies
+their roles in deals and their relationship records (loam.relationships.lifecycle_repository) — copies
 their audit history onto the survivor and puts them in the recycle bin. Everything it changed is kept
 in a ``merges`` row so that an undo (``undo``, or restoring a merged record from the recycle bin) can
 put it back. Each domain's own service does the writing (R2); this module decides who may do what.
@@ -196,7 +196,7 @@ def _deal_movers() -> list[tuple[str, Any]]:
         if hasattr(mod, "move_customer"):
             movers.append((kind, mod.move_customer))
     try:
-        from loam.relationships import lifecycle as relationship_lifecycle
+        from loam.relationships import lifecycle_repository as relationship_lifecycle
     except ModuleNotFoundError:  # pragma: no cover - the relationships domain is not installed
         pass
     else:
@@ -215,7 +215,7 @@ def _contact_movers() -> list[tuple[str, Any]]:
     else:
         movers.append(("opportunity_contacts", opportunity_service.move_contact))
     try:
-        from loam.relationships import lifecycle as relationship_lifecycle
+        from loam.relationships import lifecycle_repository as relationship_lifecycle
     except ModuleNotFoundError:  # pragma: no cover - the relationships domain is not installed
         pass
     else:

@@ -1,4 +1,6 @@
-"""What happens to relationship records when a customer or a contact is merged into another, or purged.
+"""All SQL of what happens to relationship records when a customer or a contact is merged into another, or
+purged (a repository: the merge and purge services of the customers and merge domains call it, after they have
+authorised the change).
 
 Customer merge: contact-level records (profiles, stage history, competitor preferences, relationship owners,
 power-map links, intelligence sources) hang off contacts and follow them. Customer-level records — organisational
