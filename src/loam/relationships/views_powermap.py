@@ -187,20 +187,24 @@ def _link_error(request: Request, session: Any, scope: Scope, customer_id: int, 
     return rerender
 
 
+def _link_form(
+    request: Request, session: Any, scope: Scope, customer_id: int, form: dict[str, Any], schema: Any, act: Any
+) -> Response:
+    """Parse a link form with ``schema``, call ``act(data)``; the map (or the link form) again with the errors."""
+    opportunity_id = _opportunity_id(form)
+    _done, failed = submit(
+        session, form, lax(schema), act, _link_error(request, session, scope, customer_id, opportunity_id)
+    )
+    return failed if failed is not None else _after_link(request, customer_id, opportunity_id)  # type: ignore[no-any-return]
+
+
 @router.post("/customers/{customer_id}/power-map/links", name="relationships:powermap_link_add")
 def link_add(
     request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, form: FormData
 ) -> Response:
     """Add an informal link chosen on the page (two contacts, kind, strength)."""
-    opportunity_id = _opportunity_id(form)
-    _done, failed = submit(
-        session,
-        form,
-        lax(PowerLinkCreate),
-        lambda d: powermap.add_link(session, scope, customer_id, d),
-        _link_error(request, session, scope, customer_id, opportunity_id),
-    )
-    return failed if failed is not None else _after_link(request, customer_id, opportunity_id)  # type: ignore[no-any-return]
+    act = lambda d: powermap.add_link(session, scope, customer_id, d)  # noqa: E731
+    return _link_form(request, session, scope, customer_id, form, PowerLinkCreate, act)
 
 
 @router.post("/customers/{customer_id}/power-map/links/{link_id}/edit", name="relationships:powermap_link_update")
@@ -208,15 +212,8 @@ def link_update(
     request: Request, session: DbSession, scope: CurrentScope, customer_id: PathId, link_id: PathId, form: FormData
 ) -> Response:
     """Change a link's kind or strength from the links table."""
-    opportunity_id = _opportunity_id(form)
-    _done, failed = submit(
-        session,
-        form,
-        lax(PowerLinkUpdate),
-        lambda d: powermap.update_link(session, scope, link_id, d),
-        _link_error(request, session, scope, customer_id, opportunity_id),
-    )
-    return failed if failed is not None else _after_link(request, customer_id, opportunity_id)  # type: ignore[no-any-return]
+    act = lambda d: powermap.update_link(session, scope, link_id, d)  # noqa: E731
+    return _link_form(request, session, scope, customer_id, form, PowerLinkUpdate, act)
 
 
 @router.post("/customers/{customer_id}/power-map/links/{link_id}/delete", name="relationships:powermap_link_delete")
