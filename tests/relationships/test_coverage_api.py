@@ -89,7 +89,8 @@ def test_section_renders_in_both_languages(session, ids):
 def test_section_on_the_page_and_access(session, ids):
     cust = _small(session, ids)
     page = login("ar1").get(f"/customers/{cust.id}/relationships")
-    assert page.status_code == 200 and f"/customers/{cust.id}/relationships/coverage" in page.text
+    assert page.status_code == 200 and 'id="rel-coverage"' in page.text  # filled by the layers request
+    assert f"/customers/{cust.id}/relationships/layers" in page.text
     assert login("ar2").get(f"/customers/{cust.id}/relationships/coverage").status_code == 404
     anon = client().get(f"/customers/{cust.id}/relationships/coverage")
     assert anon.status_code == 303 and "/login" in anon.headers["location"]
