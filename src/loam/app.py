@@ -44,6 +44,7 @@ DOMAINS = (
     "receivables",
     "reports",
     "relationships",
+    "oa",
 )
 
 

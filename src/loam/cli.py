@@ -29,6 +29,7 @@ for _domain in (
     "receivables",
     "reports",
     "relationships",
+    "oa",
 ):
     try:
         _mod = importlib.import_module(f"loam.{_domain}.cli")

@@ -53,6 +53,7 @@ for _domain in (
     "receivables",
     "reports",
     "relationships",
+    "oa",
 ):
     try:
         importlib.import_module(f"loam.{_domain}.models")

@@ -21,6 +21,7 @@ DOCUMENTS: dict[str, str] = {
     "contract": "loam.contracts.approval",
     "receivable": "loam.receivables.approval",
     "opportunity": "loam.opportunities.approval",
+    "oa_request": "loam.oa.approval",
 }
 
 FIELD_TYPES = ("decimal", "int", "str", "date")

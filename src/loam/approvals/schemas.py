@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "probability": N_("Probability"),
     "method": N_("Payment method"),
     "customer_level": N_("Customer level"),
+    "days": N_("Days"),
 }
 MODE_LABELS = {"any": N_("Any one approver (或签)"), "all": N_("All approvers (会签)")}
 WHEN_EMPTY_LABELS = {"skip": N_("Skip the step"), "admin": N_("Send to the administrators")}

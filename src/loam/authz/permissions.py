@@ -17,6 +17,7 @@ class Module(StrEnum):
     opportunities = "opportunities"
     contracts = "contracts"
     receivables = "receivables"
+    oa = "oa"
 
 
 MODULE_LABELS = {
@@ -27,6 +28,7 @@ MODULE_LABELS = {
     Module.opportunities: N_("Opportunities"),
     Module.contracts: N_("Contracts"),
     Module.receivables: N_("Receivables"),
+    Module.oa: N_("OA requests"),
 }
 
 
@@ -107,6 +109,8 @@ class Permission(StrEnum):
     relationships_view = "relationships.view"
     relationships_update = "relationships.update"
     relationships_manage = "relationships.manage"
+    oa_request = "oa.request"
+    oa_manage = "oa.manage"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -167,6 +171,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.relationships_view: N_("View relationship profiles, power maps and intelligence"),
     Permission.relationships_update: N_("Edit relationship profiles, power maps, intelligence and pairings"),
     Permission.relationships_manage: N_("Manage the relationship method: weights, templates, scenarios"),
+    Permission.oa_request: N_("File OA requests (leave, trips, expenses…)"),
+    Permission.oa_manage: N_("Manage OA request types"),
 }
 
 _SALES = {
@@ -189,6 +195,7 @@ _SALES = {
     Permission.reports_view,
     Permission.relationships_view,
     Permission.relationships_update,
+    Permission.oa_request,
 }
 
 # code: (name_zh, name_en, permissions, data scope for every module)
@@ -203,6 +210,7 @@ BUILTIN_ROLES: dict[str, tuple[str, str, set[Permission], DataScope]] = {
             Permission.customfields_manage,
             Permission.recycle_purge,
             Permission.approvals_manage,
+            Permission.oa_manage,
         },
         DataScope.department_and_below,
     ),
@@ -228,6 +236,7 @@ BUILTIN_ROLES: dict[str, tuple[str, str, set[Permission], DataScope]] = {
             Permission.relationships_view,
             Permission.relationships_update,
             Permission.data_export,
+            Permission.oa_request,
         },
         DataScope.own,
     ),

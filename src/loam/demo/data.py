@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 import loam.models  # noqa: F401 - registers every table for wipe()
 from loam.db import Base
-from loam.demo import accounts, o2c, records, relationships
+from loam.demo import accounts, o2c, oa, records, relationships
 from loam.demo import org as demo_org
 from loam.demo.loader import DEMO_USERS, SEED, Loader
 from loam.kit.models import AuditLog
@@ -113,6 +113,7 @@ def load(session: Session, seed: int = SEED, now: datetime | None = None) -> dic
     ld.fix_sequences()
     story = o2c.load(ld, plans)
     story |= relationships.load(ld, plans)
+    story |= oa.load(ld)
     ld.counts["users"] = len(DEMO_USERS)
     ld.counts["departments"] = session.scalar(select(func.count()).select_from(Department)) or 0
     for table in ("notifications", "audit_log", "record_members", "stage_moves", "approval_instances"):

@@ -27,6 +27,7 @@ LINKS = {
     "approval": ("approvals:detail", "instance_id"),
     "contact": ("contacts:detail", "contact_id"),
     "relationships": ("relationships:customer", "customer_id"),
+    "oa_request": ("oa:detail", "request_id"),
 }
 
 

@@ -30,6 +30,7 @@ Entity = Literal[
     "invoice",
     "intel_item",
     "exec_pairing",
+    "oa_request",
 ]
 SERVICES = {
     "customer": "loam.customers.service",
@@ -43,6 +44,7 @@ SERVICES = {
     "invoice": "loam.receivables.invoices",
     "intel_item": "loam.relationships.intel",
     "exec_pairing": "loam.relationships.execpool",
+    "oa_request": "loam.oa.service",
 }
 ENTITY_LABELS = {
     "customer": N_("Customers"),
@@ -56,6 +58,7 @@ ENTITY_LABELS = {
     "invoice": N_("Invoices"),
     "intel_item": N_("Intelligence"),
     "exec_pairing": N_("Executive pairings"),
+    "oa_request": N_("OA requests"),
 }
 # Restoring needs the permission to delete records of that kind (the domains check it too).
 RESTORE_PERMISSIONS = {
@@ -70,6 +73,7 @@ RESTORE_PERMISSIONS = {
     "invoice": Permission.receivables_delete,
     "intel_item": Permission.relationships_update,
     "exec_pairing": Permission.relationships_update,
+    "oa_request": Permission.oa_request,
 }
 _API = ("list_deleted", "restore", "purge")
 
