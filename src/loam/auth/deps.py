@@ -28,7 +28,7 @@ def _from_cookie(request: Request, session: DbSession) -> tuple[UserSession, Sco
     if found is None:
         return None
     row, user = found
-    scope = authz_service.build_scope(session, user)
+    scope = authz_service.scope_for(session, user)
     request.state.csrf = row.csrf_token
     request.state.scope = scope
     set_locale(scope.locale)
@@ -84,7 +84,7 @@ async def api_scope(
         user = auth_service.resolve_api_token(session, token)
         if user is None:
             raise NotAuthenticated(_("Invalid or expired token."))
-        scope = authz_service.build_scope(session, user)
+        scope = authz_service.scope_for(session, user)
         request.state.scope = scope
         set_locale(request.headers.get("accept-language") or scope.locale)
         return scope

@@ -26,3 +26,14 @@ class RecordMember(Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuthzState(Base):
+    """One row: a random token that database triggers replace whenever anything a Scope is built from changes
+    (users' department, manager, activity, locale and names; role grants; departments; pools and their members).
+    Scopes are cached per process under (database, user, token) — see :func:`loam.authz.service.scope_for`."""
+
+    __tablename__ = "authz_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))

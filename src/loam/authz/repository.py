@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from loam.authz.models import RecordMember
+from loam.authz.models import AuthzState, RecordMember
 from loam.org.models import Department
 from loam.pools.models import Pool, PoolMember
 
@@ -33,6 +33,11 @@ def member_access(session: Session, user_id: int, entity: str, record_id: int, n
             _current(now),
         )
     )
+
+
+def scope_token(session: Session) -> str | None:
+    """The current token of ``authz_state`` (triggers replace it when what a Scope is built from changes)."""
+    return session.scalar(select(AuthzState.token).where(AuthzState.id == 1))
 
 
 def department_path(session: Session, department_id: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from types import MappingProxyType
 
 from sqlalchemy.orm import Session
@@ -14,6 +16,36 @@ from loam.errors import Forbidden
 from loam.kit.i18n import gettext as _
 from loam.org import service as org_service
 from loam.org.models import User
+
+SCOPE_CACHE_SIZE = 2048
+_scopes: OrderedDict[tuple[str, int, str], Scope] = OrderedDict()
+_scopes_lock = threading.Lock()
+
+
+def scope_for(session: Session, user: User) -> Scope:
+    """The user's Scope, from this process's cache when nothing it is built from has changed since.
+
+    The key holds the database, the user and the ``authz_state`` token, which triggers (migration
+    i5f_scope_token) replace whenever users, roles, grants, departments or pools change. The token is read
+    before the data, so a cached Scope is never older than the token it is filed under. Scopes are immutable,
+    so threads share them. Requests use this; code that changes roles and needs the new Scope in the same
+    transaction calls :func:`build_scope`.
+    """
+    token = repo.scope_token(session)
+    if token is None:  # a database without the token row: never cache
+        return build_scope(session, user)
+    key = (str(session.get_bind().engine.url), user.id, token)
+    with _scopes_lock:
+        found = _scopes.get(key)
+        if found is not None:
+            _scopes.move_to_end(key)
+            return found
+    scope = build_scope(session, user)
+    with _scopes_lock:
+        _scopes[key] = scope
+        while len(_scopes) > SCOPE_CACHE_SIZE:
+            _scopes.popitem(last=False)
+    return scope
 
 
 def build_scope(session: Session, user: User) -> Scope:
