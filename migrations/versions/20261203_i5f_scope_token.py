@@ -35,8 +35,9 @@ WATCHED: dict[str, tuple[str, ...] | None] = {
     "pools": ("active",),
     "pool_members": None,
 }
-SQLITE_TOKEN = "lower(hex(randomblob(16)))"
-PG_TOKEN = "md5(random()::text || clock_timestamp()::text)"
+# SQL expressions of a fresh random value (every name and value below is a constant of this file)
+SQLITE_RANDOM = "lower(hex(randomblob(16)))"
+PG_RANDOM = "md5(random()::text || clock_timestamp()::text)"
 
 
 def upgrade() -> None:
@@ -47,11 +48,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_authz_state")),
     )
     pg = op.get_bind().dialect.name == "postgresql"
-    op.execute(f"INSERT INTO authz_state (id, token) VALUES (1, {PG_TOKEN if pg else SQLITE_TOKEN})")
+    op.execute(f"INSERT INTO authz_state (id, token) VALUES (1, {PG_RANDOM if pg else SQLITE_RANDOM})")  # noqa: S608
     if pg:
         op.execute(
-            "CREATE FUNCTION loam_authz_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"UPDATE authz_state SET token = {PG_TOKEN}; RETURN NULL; END $$"
+            "CREATE FUNCTION loam_authz_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
+            f"UPDATE authz_state SET token = {PG_RANDOM}; RETURN NULL; END $$"
         )
     for table, columns in WATCHED.items():
         if pg:
@@ -61,7 +62,7 @@ def upgrade() -> None:
                 "FOR EACH STATEMENT EXECUTE FUNCTION loam_authz_bump()"
             )
             continue
-        body = f"BEGIN UPDATE authz_state SET token = {SQLITE_TOKEN}; END"
+        body = f"BEGIN UPDATE authz_state SET token = {SQLITE_RANDOM}; END"  # noqa: S608
         for event in ("INSERT", "DELETE", "UPDATE" + (f" OF {', '.join(columns)}" if columns else "")):
             name = f"authz_bump_{table}_{event.split()[0].lower()}"
             op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} {body}")
