@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from loam import db
@@ -164,3 +164,6 @@ def test_reset_reloads_the_same_company(demo: Demo, s: Session) -> None:
     s.expire_all()
     assert snapshot() == before  # a fixed seed: the same customers, owners, deals and contracts
     assert count(s, User) == len(DEMO_USERS)
+    # Rows the migrations seed stay: the OA request types, and the token row the scope cache is keyed on.
+    assert s.scalar(text("SELECT count(*) FROM oa_types")) == 6
+    assert s.scalar(text("SELECT count(*) FROM authz_state")) == 1

@@ -86,7 +86,7 @@ def test_kanban_cards_and_list_rows_show_the_project_approval_state(session, ids
     for url in ("/opportunities/kanban", "/opportunities"):
         html = c.get(url).text
         assert _gate_badge(html, small) is None, url  # below the gate amount: nothing to show
-        assert _gate_badge(html, big) == "none" and "Project approval needed" in html, url
+        assert _gate_badge(html, big) == "none" and "需立项审批" in html, url
         assert _gate_badge(html, ready) == "pending", url
     pipeline = pipelines.get_pipeline(session, big.pipeline_id)
     pipeline.gate_stage_id = None  # a pipeline without a gate: an unsubmitted big deal needs nothing

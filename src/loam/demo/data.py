@@ -38,6 +38,8 @@ SEEDED = (
     "approval_flow_steps",
     "opportunity_scoring",
     "contact_scenarios",
+    "oa_types",
+    "authz_state",
 )
 
 
