@@ -94,13 +94,16 @@ def _query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     os.environ.get("LOAM_TEST_BACKEND") == "postgresql",
     reason="drives `loam import` in a subprocess on a SQLite file of its own; PostgreSQL runs the same code path",
 )
-def test_killed_import_resumes_without_duplicates_or_lost_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("split", [False, True], ids=["one-process", "parsing-process"])
+def test_killed_import_resumes_without_duplicates_or_lost_rows(tmp_path: Path, split: bool) -> None:
     db = tmp_path / "crash.db"
     env = dict(
         os.environ,
         LOAM_DATABASE_URL=f"sqlite:///{db}",
         LOAM_FILES_PATH=str(tmp_path / "files"),
         LOAM_HUEY_PATH=str(tmp_path / "huey.db"),
+        # the parsing process (loam.imports.producer) takes files from this size on: all of them, or none
+        LOAM_IMPORT_SPLIT_MIN_BYTES="0" if split else str(10**12),
     )
     env.pop("LOAM_TEST_BACKEND", None)
     setup = (

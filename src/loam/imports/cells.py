@@ -331,7 +331,9 @@ def _date_parser(col: Column) -> Callable[[Any], Any]:
     tz = ZoneInfo(settings.timezone)
     is_date = col.kind == "date"
 
-    def when(raw: Any) -> Any:
+    seen: dict[Any, Any] = {}  # a file's dates repeat: one object per distinct cell (pickled once per batch too)
+
+    def parse(raw: Any) -> Any:
         if type(raw) is str and len(raw) == 10:  # ISO dates, the usual case, parse in C
             try:
                 day = date.fromisoformat(raw)
@@ -340,6 +342,15 @@ def _date_parser(col: Column) -> Callable[[Any], Any]:
             if MIN_YEAR <= day.year <= MAX_YEAR:
                 return day if is_date else datetime.combine(day, time(), tz)
         return _checked(_when, col, raw, Refs())
+
+    def when(raw: Any) -> Any:
+        try:
+            return seen[raw]
+        except (KeyError, TypeError):
+            value = parse(raw)  # a cell that is not a date raises here, every time
+        if value is not None and len(seen) < 100_000 and type(raw) in (str, date, datetime, float, int):
+            seen[raw] = value
+        return value
 
     return when
 

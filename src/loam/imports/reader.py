@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -95,25 +96,88 @@ def _open_spreadsheet(path: Path, suffix: str, sheet: str | None) -> Table:
 
     if suffix != ".xls":
         _check_zip(path)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        names = [str(n) for n in wb.sheet_names]
-    except Exception as exc:  # noqa: BLE001 - calamine raises several error types for a broken file
-        raise Invalid(_("This file cannot be read as a spreadsheet: %(why)s", why=str(exc)[:200])) from None
+    key = _file_key(path)
+    recent = _RECENT.get(key) if key is not None else None
+    if recent is None:
+        try:
+            wb = CalamineWorkbook.from_path(str(path))
+            recent = _Parsed([str(n) for n in wb.sheet_names], wb)
+        except Exception as exc:  # noqa: BLE001 - calamine raises several error types for a broken file
+            raise Invalid(_("This file cannot be read as a spreadsheet: %(why)s", why=str(exc)[:200])) from None
+    names = recent.names
     if not names:
         raise Invalid(_("The workbook has no sheets."))
     chosen = sheet if sheet is not None else names[0]
     if chosen not in names:
         raise Invalid(_("The workbook has no sheet named %(name)s.", name=chosen[:100]))
-    try:
-        sh = wb.get_sheet_by_name(chosen)
-    except Exception as exc:  # noqa: BLE001 - a sheet whose XML is broken or bigger than its zip entry says
-        raise Invalid(_("This file cannot be read as a spreadsheet: %(why)s", why=str(exc)[:200])) from None
+    sh = recent.sheets.get(chosen)
+    if sh is None:
+        try:
+            sh = recent.workbook.get_sheet_by_name(chosen)
+        except Exception as exc:  # noqa: BLE001 - a sheet whose XML is broken or bigger than its zip entry says
+            raise Invalid(_("This file cannot be read as a spreadsheet: %(why)s", why=str(exc)[:200])) from None
+        recent.sheets[chosen] = sh
+    _remember(key, recent)
     merged = list(getattr(sh, "merged_cell_ranges", None) or [])
     table = Table(path, chosen, names, [], 0, merged=merged, estimated_rows=max(int(sh.height) - 1, 0))
     table.loaded = sh  # calamine parses a sheet once, on first access: every later pass reuses it
     _find_header(table, _sheet_rows(sh))
     return table
+
+
+@dataclass
+class _Parsed:
+    names: list[str]
+    workbook: Any
+    sheets: dict[str, Any] = field(default_factory=dict)
+
+
+# The workbook this process parsed last, kept a few minutes: an upload parses the whole sheet to find its
+# header (calamine has no partial read), and the run that follows in the same process (``loam import``,
+# the web app's in-process worker) reuses it instead of parsing a million rows a second time.
+_RECENT: dict[tuple[str, int, int], _Parsed] = {}
+_RECENT_SECONDS = 600.0
+_recent_lock = threading.Lock()
+_timer: threading.Timer | None = None
+
+
+def _file_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
+def _remember(key: tuple[str, int, int] | None, parsed: _Parsed) -> None:
+    if key is None:
+        return
+    global _timer
+    with _recent_lock:
+        if _RECENT.get(key) is parsed:
+            return
+        _RECENT.clear()  # one workbook at most: a big sheet holds hundreds of MB
+        _RECENT[key] = parsed
+        if _timer is not None:
+            _timer.cancel()
+        _timer = threading.Timer(_RECENT_SECONDS, forget, args=(key,))
+        _timer.daemon = True
+        _timer.start()
+
+
+def forget(key: Any = None) -> None:
+    """Drop the kept workbook (``key``: only if it is that one; a path: that file's)."""
+    if isinstance(key, Path):
+        key = _file_key(key)
+    with _recent_lock:
+        if key is None or key in _RECENT:
+            _RECENT.clear()
+
+
+def parsed_here(path: Path) -> bool:
+    """Whether this process holds ``path``'s parsed workbook (so reading it again costs nothing)."""
+    key = _file_key(path)
+    return key is not None and key in _RECENT
 
 
 def _check_zip(path: Path) -> None:

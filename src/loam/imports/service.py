@@ -32,11 +32,11 @@ from loam.bgjobs.models import BackgroundJob
 from loam.config import settings
 from loam.errors import Conflict, Invalid, LoamError
 from loam.imports import mapping as mappings
-from loam.imports import reader
+from loam.imports import producer, reader
 from loam.imports import repository as repo
-from loam.imports.rows import build_plan
+from loam.imports.rows import Plan, build_plan
 from loam.imports.schemas import ImportOptions
-from loam.imports.writers import Outcome, writer_for
+from loam.imports.writers import CustomerWriter, Outcome, writer_for
 from loam.kit import bulk
 from loam.kit.columns import ENTITY_LABELS
 from loam.kit.i18n import gettext as _
@@ -231,40 +231,93 @@ class _State:
         self.file, self.name = file, name
         self.dry = params.get("mode") == "dry"
         self.started = time.monotonic()
+        self.finished = False
 
 
 def _execute(state: _State, scope: Scope, on_progress: Any) -> None:
-    table = reader.open_table(job_service.file_path(state.file), state.name, state.params.get("sheet"))
     note = _("Import #%(id)s", id=state.job_id)
     with db.session_scope() as session:
         plan = build_plan(
             session, scope, state.entity, state.params["mapping"], state.params["on_duplicate"], state.dry, note
         )
+    # Customers without custom fields and without the update policy need nothing from the database while
+    # their rows are parsed: parsing and storing then run side by side (in two processes for a big file).
+    pipelined = state.entity == "customer" and not state.dry and plan.policy != "update" and not plan.check_custom
+    path = job_service.file_path(state.file)
+    if pipelined and path.stat().st_size >= settings.import_split_min_bytes:
+        _execute_split(state, scope, plan, on_progress)
+        return
+    table = reader.open_table(path, state.name, state.params.get("sheet"))
+    reader.forget(path)  # the table holds what it needs
+    with db.session_scope() as session:
         writer = writer_for(session, plan)
+    batches = _batches(table.rows(skip=state.checkpoint), BATCH[state.entity])
+    run = _pipelined if pipelined else _sequential
+    _run(state, table.estimated_rows, len(writer.index.owners), lambda: run(state, writer, batches, on_progress))
+    if state.finished:
+        _complete(state, table)
+
+
+def _execute_split(state: _State, scope: Scope, plan: Plan, on_progress: Any) -> None:
+    """A big customer file: a child process reads, parses and deduplicates (``loam.imports.producer``),
+    this one stores each batch with its checkpoint."""
+    path = job_service.file_path(state.file)
+    table = reader.open_table(path, state.name, state.params.get("sheet")) if reader.parsed_here(path) else None
+    reader.forget(path)
+    spec = producer.Spec(
+        settings=settings.model_dump(),
+        user_id=scope.user_id or 0,
+        entity=state.entity,
+        mapping=list(state.params["mapping"]),
+        policy=plan.policy,
+        note=plan.note,
+        locale=str(state.params.get("locale") or scope.locale),
+        path=str(path),
+        name=state.name,
+        sheet=state.params.get("sheet"),
+        skip=state.checkpoint,
+        batch=BATCH[state.entity],
+        fed=table is not None,
+        estimated_rows=table.estimated_rows if table is not None else 0,
+    )
+    child = producer.Producer(spec, table.rows(skip=state.checkpoint) if table is not None else None)
+    try:
+        estimated, existing = child.opened()
+        writer = CustomerWriter(None, plan)
+
+        def store_all() -> bool:
+            for size, prepared in child.batches():
+                if not _commit_batch(state, size, lambda s, p=prepared: _store(s, state, writer, p), on_progress):
+                    return False
+            return True
+
+        _run(state, estimated, existing, store_all)
+    finally:
+        child.close()
+    if state.finished:
+        _complete(state, table)
+
+
+def _run(state: _State, estimated: int, existing: int, work: Any) -> None:
+    """Record the expected total, suspend the indexes for a big load, do ``work`` (False: cancelled); the
+    indexes come back here unless the job finished (then ``_complete`` restores them) or was killed (then
+    the resumed run does)."""
+    with db.session_scope() as session:
         job = job_service.load(session, state.job_id)
         assert job is not None
-        job_service.progress(session, job, state.checkpoint, max(table.estimated_rows, state.checkpoint))
-    batches = _batches(table.rows(skip=state.checkpoint), BATCH[state.entity])
-    pipelined = state.entity == "customer" and not state.dry and plan.policy != "update" and not plan.check_custom
-    _suspend_indexes(state, table, len(writer.index.owners))
-    finished = False
+        job_service.progress(session, job, state.checkpoint, max(estimated, state.checkpoint))
+    _suspend_indexes(state, estimated, existing)
     try:
-        finished = (
-            _pipelined(state, writer, batches, on_progress)
-            if pipelined
-            else _sequential(state, writer, batches, on_progress)
-        )
-        if finished:
-            _complete(state, table)
+        state.finished = bool(work())
     finally:
-        if not finished:  # cancelled or failed (a killed worker leaves them to the resumed run)
+        if not state.finished:
             _restore_indexes(state)
 
 
-def _suspend_indexes(state: _State, table: reader.Table, existing: int) -> None:
+def _suspend_indexes(state: _State, estimated: int, existing: int) -> None:
     """A customer load much bigger than the table runs with the secondary indexes dropped; the
     DDL is kept on the job so that whoever finishes the job — this run or a resumed one — re-creates them."""
-    big = table.estimated_rows >= FAST_LOAD_ROWS and table.estimated_rows > existing
+    big = estimated >= FAST_LOAD_ROWS and estimated > existing
     if state.entity != "customer" or state.dry or "suspended_indexes" in state.params or not big:
         return
     from loam.customers import service as customer_service
@@ -380,7 +433,7 @@ def _result(state: _State) -> dict[str, Any]:
     }
 
 
-def _complete(state: _State, table: reader.Table) -> None:
+def _complete(state: _State, table: reader.Table | None) -> None:
     with db.session_scope() as session:
         job = job_service.load(session, state.job_id)
         assert job is not None
@@ -401,10 +454,12 @@ def _complete(state: _State, table: reader.Table) -> None:
         job_service.finish(session, job, "done")
 
 
-def _error_file(session: Session, state: _State, table: reader.Table) -> str:
+def _error_file(session: Session, state: _State, table: reader.Table | None) -> str:
     """The failed rows as they were in the file, plus an error column, as xlsx."""
     from loam.imports import errorfile
 
+    if table is None:  # the file was read by the parsing process
+        table = reader.open_table(job_service.file_path(state.file), state.name, state.params.get("sheet"))
     name = f"import-{state.job_id}-errors-{uuid.uuid4().hex[:8]}.xlsx"
     errorfile.write(job_service.file_path(name), table, repo.error_messages(session, state.job_id))
     return name

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from loam.db import utcnow
 from loam.errors import LoamError
 from loam.imports.rows import KeyIndex, Plan, RowError, check_custom, company_keys, ownership, parse_row
 from loam.kit import normalize
@@ -51,10 +52,13 @@ class Writer:
 
     label = ""
 
-    def __init__(self, session: Session, plan: Plan) -> None:
+    def __init__(self, session: Session | None, plan: Plan) -> None:
+        """Without a session the dedup index starts empty: a writer that only stores batches prepared
+        elsewhere (``loam.imports.producer``)."""
         self.plan = plan
         self.index = KeyIndex(track_pending=plan.policy == "update" and not plan.dry_run)
-        self.load_index(session)
+        if session is not None:
+            self.load_index(session)
 
     def load_index(self, session: Session) -> None:
         raise NotImplementedError
@@ -94,7 +98,7 @@ class Writer:
 class CustomerWriter(Writer):
     """Customers through ``customer_service.import_create`` / ``import_update`` (driver-level bulk)."""
 
-    def __init__(self, session: Session, plan: Plan) -> None:
+    def __init__(self, session: Session | None, plan: Plan) -> None:
         super().__init__(session, plan)
         self.label = _("customer")
 
@@ -116,6 +120,7 @@ class CustomerWriter(Writer):
         self.new_rows: list[dict[str, Any]] = []
         self.new_lines: dict[int, int] = {}  # line → index in new_rows
         self.updates: dict[int, dict[str, Any]] = {}
+        self.plan.now = utcnow()
         outcomes = []
         for line, cells in batch:
             try:
@@ -145,8 +150,6 @@ class CustomerWriter(Writer):
         return prepared.outcomes
 
     def _row(self, session: Session | None, line: int, cells: list[Any]) -> Outcome:
-        from loam.customers.models import Customer
-
         values, custom = parse_row(self.plan, cells)
         record_id = values.pop("id", None)
         keys = self.keys(values)
@@ -156,7 +159,9 @@ class CustomerWriter(Writer):
             row = {k: v for k, v in values.items() if v is not None}  # empty cells take the column defaults
             row.update(owner_id=owner, department_id=department, name_norm=keys["name"] or "")
             row["phone_norm"] = keys["phone"]
-            checked = check_custom(session, self.plan, Customer, custom, None)
+            checked = (
+                check_custom(session, self.plan, _customer_model(), custom, None) if self.plan.check_custom else None
+            )
             if checked:  # otherwise the column default ({}) applies, converted once per batch
                 row["custom"] = checked
             self.new_lines[line] = len(self.new_rows)
@@ -244,6 +249,12 @@ class ServiceWriter(Writer):
         if not changed:
             return Outcome(line, "skipped", _("No changes."), target)
         return Outcome(line, "updated", self.duplicate(line, target, how), target)
+
+
+def _customer_model() -> Any:
+    from loam.customers.models import Customer
+
+    return Customer
 
 
 def _schema(model: type[BaseModel], data: dict[str, Any]) -> Any:
