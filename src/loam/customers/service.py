@@ -555,8 +555,9 @@ def import_create(session: Session, scope: Scope, rows: list[dict[str, Any]], no
 
 
 def import_suspend_indexes(session: Session) -> list[str]:
-    """Before a load much larger than the table: drop the secondary indexes; returns what
-    :func:`import_finished` must re-create. Lists stay correct meanwhile, only slower."""
+    """Before a load much larger than the table: drop the secondary indexes (PostgreSQL: and the foreign
+    keys, whose references the importer has checked); returns what :func:`import_finished` must re-create.
+    Lists stay correct meanwhile, only slower."""
     return repo.suspend_indexes(session)
 
 
@@ -565,7 +566,7 @@ def import_finished(session: Session, suspended: list[str] | None = None) -> Non
     choosing their indexes."""
     from loam.kit import bulk
 
-    bulk.restore_indexes(session, suspended or [])
+    bulk.restore_indexes(session, suspended or [], parallel=True)  # the import committed the drop long ago
     repo.analyze(session)
 
 
