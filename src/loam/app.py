@@ -15,7 +15,7 @@ from loam import __version__
 from loam.config import settings
 from loam.kit.i18n import set_locale
 from loam.web import errors
-from loam.web.security import RejectNul, SecurityHeaders
+from loam.web.security import RejectNul, SecurityHeaders, WriteIntent
 from loam.web.templating import HERE, templates
 
 # Domains with HTTP surfaces; each may have api.py (router) and views.py (router).
@@ -119,6 +119,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for router in _routers("views"):
         app.include_router(router)
+    app.add_middleware(WriteIntent)
     app.add_middleware(RejectNul)
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,13 +91,35 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# SQLite allows one writer. A transaction that starts with a read (BEGIN) and later writes must upgrade its
+# lock; if another connection committed in between, SQLite refuses at once ("database is locked",
+# SQLITE_BUSY_SNAPSHOT: waiting cannot help). During a big import, which commits a batch every second, most
+# form posts (read, check, write) failed that way. Work that is meant to write — unsafe HTTP methods, import
+# batches — starts with BEGIN IMMEDIATE instead: it waits (busy_timeout) for the write lock up front.
+WRITE_INTENT: ContextVar[bool] = ContextVar("loam_write_intent", default=False)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside this block are going to write (SQLite: BEGIN IMMEDIATE)."""
+    token = WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        WRITE_INTENT.reset(token)
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or settings.database_url
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # PostgreSQL session settings, both measured at 1M customers:
     # - jit=off: JIT compiles any plan whose estimated cost passes jit_above_cost; a global search that ran in 15 ms
@@ -123,8 +146,10 @@ def configure(url: str) -> Engine:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """The one transaction framing for HTTP, jobs and CLI: commit on success, roll back on error."""
+def session_scope(write: bool = False) -> Iterator[Session]:
+    """The one transaction framing for HTTP, jobs and CLI: commit on success, roll back on error.
+    ``write``: the transaction reads and then writes (SQLite takes the write lock at its start, see WRITE_INTENT)."""
+    token = WRITE_INTENT.set(True) if write else None
     session = SessionLocal()
     try:
         yield session
@@ -134,3 +159,5 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+        if token is not None:
+            WRITE_INTENT.reset(token)

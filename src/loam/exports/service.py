@@ -119,7 +119,7 @@ def run_job(job_id: int, on_progress: Progress | None = None) -> str:
     Frames its own transactions. The file is written under a temporary name and renamed when
     complete; on failure or cancel no file is left behind. A job already finished is left alone.
     """
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.get(session, Scope.system(), job_id, kind=KIND)
         if job.status not in job_service.ACTIVE:
             return job.status
@@ -195,7 +195,7 @@ def _ticker(job_id: int, total: int, on_progress: Progress | None) -> Callable[[
         if rows == 0:
             return done
         done += rows
-        with db.session_scope() as session:
+        with db.session_scope(write=True) as session:
             job = job_service.get(session, Scope.system(), job_id)
             job_service.progress(session, job, done, total)
             stop = job_service.cancel_requested(session, job_id)
@@ -205,7 +205,7 @@ def _ticker(job_id: int, total: int, on_progress: Progress | None) -> Callable[[
             raise Cancelled
         return done
 
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job_service.progress(session, job_service.get(session, Scope.system(), job_id), 0, total)
     if on_progress is not None:
         on_progress(0, total)
@@ -223,7 +223,7 @@ def _end(
     if leftover is not None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(leftover)
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.get(session, Scope.system(), job_id)
         if output_file is not None:
             job.output_file = output_file

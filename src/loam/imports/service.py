@@ -183,7 +183,7 @@ def history(session: Session, scope: Scope, page: int = 1, size: int = 25) -> tu
 
 def run_job(job_id: int, on_progress: Any = None) -> None:
     """Run a queued import (or resume a running one from its checkpoint). Frames its own transactions."""
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.load(session, job_id)
         if job is None or job.kind != "import" or job.status not in ("queued", "running"):
             return
@@ -302,7 +302,7 @@ def _run(state: _State, estimated: int, existing: int, work: Any) -> None:
     """Record the expected total, suspend the indexes for a big load, do ``work`` (False: cancelled); the
     indexes come back here unless the job finished (then ``_complete`` restores them) or was killed (then
     the resumed run does)."""
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.load(session, state.job_id)
         assert job is not None
         job_service.progress(session, job, state.checkpoint, max(estimated, state.checkpoint))
@@ -322,7 +322,7 @@ def _suspend_indexes(state: _State, estimated: int, existing: int) -> None:
         return
     from loam.customers import service as customer_service
 
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.load(session, state.job_id)
         assert job is not None
         state.params["suspended_indexes"] = customer_service.import_suspend_indexes(session)
@@ -334,7 +334,7 @@ def _restore_indexes(state: _State) -> None:
         return
     from loam.customers import service as customer_service
 
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         customer_service.import_finished(session, state.params["suspended_indexes"])
 
 
@@ -373,7 +373,7 @@ def _pipelined(state: _State, writer: Any, batches: Any, on_progress: Any) -> bo
 def _commit_batch(state: _State, size: int, write: Any, on_progress: Any) -> bool:
     """Write one batch (``write(session)`` → outcomes) and the checkpoint in one transaction; False when
     the job was cancelled (the batch is then not written)."""
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.load(session, state.job_id)
         assert job is not None
         if job_service.cancel_requested(session, state.job_id):
@@ -434,7 +434,7 @@ def _result(state: _State) -> dict[str, Any]:
 
 
 def _complete(state: _State, table: reader.Table | None) -> None:
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.load(session, state.job_id)
         assert job is not None
         job.result = _result(state)
@@ -466,7 +466,7 @@ def _error_file(session: Session, state: _State, table: reader.Table | None) -> 
 
 
 def _fail(job_id: int, message: str) -> None:
-    with db.session_scope() as session:
+    with db.session_scope(write=True) as session:
         job = job_service.load(session, job_id)
         if job is not None:
             job_service.finish(session, job, "failed", message)

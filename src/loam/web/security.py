@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from loam import db
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
@@ -42,6 +44,25 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class WriteIntent:
+    """Requests with an unsafe method are meant to write: their transaction starts with the write lock on
+    SQLite (``loam.db.WRITE_INTENT``), so a commit by another connection between their reads and their
+    write cannot fail them with "database is locked"."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        with db.writing():
+            await self.app(scope, receive, send)
 
 
 NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
