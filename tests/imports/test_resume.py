@@ -90,12 +90,8 @@ def _query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return conn.execute(sql, params).fetchall()
 
 
-@pytest.mark.skipif(
-    os.environ.get("LOAM_TEST_BACKEND") == "postgresql",
-    reason="drives `loam import` in a subprocess on a SQLite file of its own; PostgreSQL runs the same code path",
-)
-@pytest.mark.parametrize("split", [False, True], ids=["one-process", "parsing-process"])
-def test_killed_import_resumes_without_duplicates_or_lost_rows(tmp_path: Path, split: bool) -> None:
+def _scratch(tmp_path: Path, split: bool) -> tuple[Path, dict[str, str], list[list[str]], Path]:
+    """A SQLite database of its own with the demo org, the environment for `loam`, the rows and their file."""
     db = tmp_path / "crash.db"
     env = dict(
         os.environ,
@@ -118,20 +114,37 @@ def test_killed_import_resumes_without_duplicates_or_lost_rows(tmp_path: Path, s
     file = tmp_path / "customers.csv"
     with file.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([HEADER, *rows])
+    return db, env, rows, file
+
+
+def _first_checkpoint(proc: Any, db: Path) -> tuple[int, int]:
+    """(job id, checkpoint) once the import has committed its first batch."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        found = _query(db, "SELECT id, checkpoint FROM background_jobs WHERE kind = 'import'")
+        if found and found[0][1] > 0:
+            return found[0]
+        time.sleep(0.02)
+    return 0, 0
+
+
+SUBPROCESS_ONLY = pytest.mark.skipif(
+    os.environ.get("LOAM_TEST_BACKEND") == "postgresql",
+    reason="drives `loam import` in a subprocess on a SQLite file of its own; PostgreSQL runs the same code path",
+)
+
+
+@SUBPROCESS_ONLY
+@pytest.mark.parametrize("split", [False, True], ids=["one-process", "parsing-process"])
+def test_killed_import_resumes_without_duplicates_or_lost_rows(tmp_path: Path, split: bool) -> None:
+    db, env, rows, file = _scratch(tmp_path, split)
     expected = _expected(rows)
     clean = {k: expected.count(k) for k in ("new", "skipped", "failed")}
     assert clean["skipped"] > ROWS // 10 and clean["failed"] > 0  # the file really has duplicates and bad rows
 
     # 1. start the import and kill -9 it once its first batch is committed
     proc = _loam(env, "import", "customer", str(file), "--as", "admin", "--json")
-    deadline = time.monotonic() + 60
-    job_id = checkpoint = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        found = _query(db, "SELECT id, checkpoint FROM background_jobs WHERE kind = 'import'")
-        if found and found[0][1] > 0:
-            job_id, checkpoint = found[0]
-            break
-        time.sleep(0.02)
+    job_id, checkpoint = _first_checkpoint(proc, db)
     proc.kill()
     proc.communicate(timeout=30)
     assert checkpoint > 0, "the import never committed a batch (or finished before it could be killed)"
@@ -190,6 +203,41 @@ def test_killed_import_resumes_without_duplicates_or_lost_rows(tmp_path: Path, s
         "failed": clean["failed"],
     }
     assert _query(db, "SELECT count(*) FROM customers") == [(clean["new"],)]
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (Linux /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+@SUBPROCESS_ONLY
+def test_a_cancelled_import_stops_its_parsing_process_and_keeps_what_it_committed(tmp_path: Path) -> None:
+    db, env, _, file = _scratch(tmp_path, split=True)
+    proc = _loam(env, "import", "customer", str(file), "--as", "admin", "--json")
+    job_id, checkpoint = _first_checkpoint(proc, db)
+    assert checkpoint > 0, "the import never committed a batch (or finished before it could be cancelled)"
+    children = _children(proc.pid)
+    assert children  # the parsing process (and multiprocessing's resource tracker)
+    with sqlite3.connect(db, timeout=30) as conn:
+        conn.execute("UPDATE background_jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
+    _code, summary = _summary(proc)
+    assert summary["status"] == "cancelled", summary
+    counts = summary["counts"]
+    assert counts["read"] % service.BATCH["customer"] == 0 and counts["read"] < ROWS
+    assert sum(counts[k] for k in ("new", "updated", "skipped", "failed")) == counts["read"]
+    assert _query(db, "SELECT count(*) FROM customers") == [(counts["new"],)]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{c}").exists() for c in children):
+        time.sleep(0.1)
+    assert not [c for c in children if Path(f"/proc/{c}").exists()], "the parsing process outlived its import"
 
 
 def test_stale_jobs_picks_running_jobs_whose_heartbeat_stopped(session, ids) -> None:
