@@ -85,3 +85,39 @@ def test_unsafe_http_methods_run_with_write_intent_and_safe_ones_without(monkeyp
     assert c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert ("scope", False) in seen and ("scope", True) not in seen
     assert db.WRITE_INTENT.get() is False  # nothing leaks out of a request
+
+
+@sqlite_only
+def test_a_get_whose_last_seen_stamp_meets_a_concurrent_commit_still_answers(tmp_path: Path) -> None:
+    """GET requests keep a plain BEGIN; the one write most of them may make — the session's "last seen",
+    once a minute — gives way when another connection committed since the request began reading."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from loam import migrate
+    from loam.auth.models import UserSession
+    from loam.org.models import User
+
+    url = f"sqlite:///{tmp_path / 'touch.db'}"
+    migrate.upgrade(url)
+    engine = db.make_engine(url)
+    try:
+        with Session(engine) as s:
+            user = User(username="touch", display_name="Touch", password_hash="x", is_active=True)
+            s.add(user)
+            s.flush()
+            raw = auth_service.start_session(s, user)
+            s.execute(update(UserSession).values(last_seen_at=db.utcnow() - timedelta(minutes=5)))
+            s.commit()
+            user_id = user.id
+        with Session(engine) as request:
+            request.get(User, user_id)  # the request has begun reading
+            with engine.begin() as other:  # an import's batch commits meanwhile
+                other.exec_driver_sql("UPDATE users SET display_name = 'Touched' WHERE username = 'touch'")
+            resolved = auth_service.resolve_session(request, raw)
+            assert resolved is not None and resolved[1].id == user_id
+            request.commit()  # nothing left to write: the stamp gave way
+    finally:
+        engine.dispose()

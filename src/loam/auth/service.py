@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from loam.auth import repository as repo
@@ -89,8 +90,20 @@ def resolve_session(session: Session, raw: str | None) -> tuple[UserSession, Use
     if user is None or not user.is_active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
+        _touch(session, row, "last_seen_at", now)
     return row, user
+
+
+def _touch(session: Session, row: UserSession | ApiToken, attr: str, now: datetime) -> None:
+    """Best-effort "last seen": a GET reads first, and on SQLite its write fails at once if another
+    connection committed since (a big import commits every second). The stamp then waits for the next
+    request instead of failing this one; it only has a minute's precision anyway."""
+    try:
+        with session.begin_nested():
+            setattr(row, attr, now)
+            session.flush()
+    except OperationalError:
+        pass
 
 
 def end_session(session: Session, raw: str | None) -> None:
@@ -127,7 +140,7 @@ def resolve_api_token(session: Session, raw: str | None) -> User | None:
     if user is None or not user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+        _touch(session, token, "last_used_at", now)
     return user
 
 
